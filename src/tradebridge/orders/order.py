@@ -1,0 +1,402 @@
+"""Orders: what was asked (``created``), what happened (``executed``) and the status machine.
+
+Behaviour and printed form follow backtrader 1.9.78. An order reads its data only through
+the public data API (``datetime[0]``, ``close[0]``, ``datetime.date(0)``, ``p.sessionend``).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import itertools
+from copy import copy
+from typing import Any
+
+from tradebridge.utils.dates import date2num
+
+from ._autodict import AutoOrderedDict
+from ._base import Parametrized
+from .orderdata import OrderData
+from .validate import check_order_args, check_valid_not_past
+
+__all__ = ["BuyOrder", "Order", "OrderBase", "SellOrder"]
+
+_DAY_END = _dt.time(23, 59, 59, 9999)  # backtrader's end of a DAY order
+
+
+class OrderBase(Parametrized):
+    """Everything an order is, independent of the side."""
+
+    params = (
+        ("owner", None),
+        ("data", None),
+        ("size", None),
+        ("price", None),
+        ("pricelimit", None),
+        ("exectype", None),
+        ("valid", None),
+        ("tradeid", 0),
+        ("oco", None),
+        ("trailamount", None),
+        ("trailpercent", None),
+        ("parent", None),
+        ("transmit", True),
+        ("simulated", False),
+        ("histnotify", False),
+    )
+
+    DAY = _dt.timedelta()  # marks a DAY order in ``valid``
+    T_Close, T_Day, T_Date, T_None = range(4)
+    V_None = range(1)
+
+    (Market, Close, Limit, Stop, StopLimit, StopTrail, StopTrailLimit, Historical) = range(8)
+    ExecTypes = [
+        "Market", "Close", "Limit", "Stop", "StopLimit", "StopTrail", "StopTrailLimit",
+        "Historical",
+    ]
+    OrdTypes = ["Buy", "Sell"]
+    Buy, Sell = range(2)
+
+    (Created, Submitted, Accepted, Partial, Completed, Canceled, Expired, Margin,
+     Rejected) = range(9)
+    Cancelled = Canceled
+    Status = [
+        "Created", "Submitted", "Accepted", "Partial", "Completed", "Canceled", "Expired",
+        "Margin", "Rejected",
+    ]
+
+    refbasis = itertools.count(1)
+    ordtype: int = 0
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        p = self.p
+        self.owner, self.data, self.size, self.price = p.owner, p.data, p.size, p.price
+        self.pricelimit, self.valid, self.tradeid = p.pricelimit, p.valid, p.tradeid
+        self.exectype = self.Market if p.exectype is None else p.exectype
+        self.oco, self.parent, self.transmit = p.oco, p.parent, p.transmit
+        self.trailamount, self.trailpercent = p.trailamount, p.trailpercent
+        check_order_args(
+            p.size, p.price, p.pricelimit, self.ExecTypes[self.exectype],
+            p.trailamount, p.trailpercent,
+        )
+        self.ref = next(self.refbasis)
+        self.broker: Any = None
+        self.info = AutoOrderedDict()
+        self.comminfo: Any = None
+        self.triggered = False
+        self._active = self.parent is None
+        self.status = self.Created
+        self.plimit = p.pricelimit
+        if not self.isbuy():
+            self.size = -self.size
+        self._make_created()
+        self.executed = OrderData(remsize=self.size)
+        self.position = 0
+        self.valid = self._valid_to_num(self.valid)
+        self.dteos = self._end_of_session()
+
+    def _make_created(self) -> None:
+        """Build ``created``; trailing stops start at +/-inf and trail from the given price."""
+        simulated = self.p.simulated
+        pclose = self.price if simulated else self.data.close[0]
+        price = pclose if not self.price and not self.pricelimit else self.price
+        self.created = OrderData(
+            dt=0.0 if simulated else self.data.datetime[0],
+            size=self.size,
+            price=price,
+            pricelimit=self.pricelimit,
+            pclose=pclose,
+            trailamount=self.trailamount,
+            trailpercent=self.trailpercent,
+        )
+        if self.exectype in (self.StopTrail, self.StopTrailLimit):
+            self._limitoffset = self.created.price - self.created.pricelimit
+            start = self.created.price
+            self.created.price = float("inf") if self.isbuy() else float("-inf")
+            self.trailadjust(start)
+        else:
+            self._limitoffset = 0.0
+
+    def _date2num(self, dt: _dt.datetime | _dt.date) -> float:
+        """Date number for ``dt`` in the data's time zone when the data offers one."""
+        conv = getattr(self.data, "date2num", None)
+        return conv(dt) if conv is not None else date2num(dt)
+
+    def _valid_to_num(self, valid: Any) -> float | None:
+        """Turn ``valid`` (None, DAY/0, date, datetime, timedelta, date number) into a number."""
+        if valid is None:
+            return None
+        if isinstance(valid, _dt.date):
+            num = self._date2num(valid)
+        elif isinstance(valid, _dt.timedelta):
+            if valid == self.DAY:
+                num = self._day_end()
+            else:
+                num = self._date2num(self.data.datetime.datetime(0) + valid)
+        elif not valid:  # 0 means DAY (backtrader forgets to store it and never expires)
+            num = self._day_end()
+        else:
+            num = valid  # a date number, as backtrader documents
+        if not self.p.simulated:
+            check_valid_not_past(num, self.data.datetime[0], valid)
+        return num
+
+    def _day_end(self) -> float:
+        """Date number of the end of the current bar's day."""
+        return self._date2num(_dt.datetime.combine(self.data.datetime.date(0), _DAY_END))
+
+    def _end_of_session(self) -> float:
+        """Date number of the session end on or after the creation bar."""
+        if self.p.simulated:
+            return 0.0
+        dtime = self.data.datetime.datetime(0)
+        session = self.data.p.sessionend
+        dteos = dtime.replace(
+            hour=session.hour, minute=session.minute,
+            second=session.second, microsecond=session.microsecond,
+        )
+        if dteos < dtime:
+            dteos += _dt.timedelta(days=1)
+        return self._date2num(dteos)
+
+    def __str__(self) -> str:
+        return "\n".join(
+            (
+                f"Ref: {self.ref}",
+                f"OrdType: {self.ordtype}",
+                f"OrdType: {self.ordtypename()}",
+                f"Status: {self.status}",
+                f"Status: {self.getstatusname()}",
+                f"Size: {self.size}",
+                f"Price: {self.price}",
+                f"Price Limit: {self.pricelimit}",
+                f"TrailAmount: {self.trailamount}",
+                f"TrailPercent: {self.trailpercent}",
+                f"ExecType: {self.exectype}",
+                f"ExecType: {self.getordername()}",
+                f"CommInfo: {self.comminfo}",
+                f"End of Session: {self.dteos}",
+                f"Info: {self.info}",
+                f"Broker: {self.broker}",
+                f"Alive: {self.alive()}",
+            )
+        )
+
+    def __eq__(self, other: object) -> bool:
+        return other is not None and self.ref == getattr(other, "ref", None)
+
+    def __ne__(self, other: object) -> bool:
+        return not self.__eq__(other)
+
+    def __hash__(self) -> int:
+        return hash(self.ref)
+
+    @property
+    def simulated(self) -> bool:
+        """Whether the order was built without a data bar (broker-side bookkeeping)."""
+        return self.p.simulated
+
+    @property
+    def histnotify(self) -> bool:
+        """Whether a Historical order is notified to the strategy."""
+        return self.p.histnotify
+
+    def clone(self) -> OrderBase:
+        """Snapshot for notification; the fills since the last snapshot become pending."""
+        obj = copy(self)
+        obj.executed = self.executed.clone()
+        return obj
+
+    def getstatusname(self, status: int | None = None) -> str:
+        """Name of ``status`` (default: the order's own)."""
+        return self.Status[self.status if status is None else status]
+
+    def getordername(self, exectype: int | None = None) -> str:
+        """Name of ``exectype`` (default: the order's own)."""
+        return self.ExecTypes[self.exectype if exectype is None else exectype]
+
+    @classmethod
+    def ExecType(cls, exectype: str) -> int:
+        """Exec type constant for a name such as ``'Limit'``."""
+        return getattr(cls, exectype)
+
+    def ordtypename(self, ordtype: int | None = None) -> str:
+        """``'Buy'`` or ``'Sell'``."""
+        return self.OrdTypes[self.ordtype if ordtype is None else ordtype]
+
+    def active(self) -> bool:
+        """Whether the broker may try to execute it (bracket children wait for the parent)."""
+        return self._active
+
+    def activate(self) -> None:
+        """Let the broker execute it."""
+        self._active = True
+
+    def alive(self) -> bool:
+        """Whether it can still execute."""
+        return self.status in (self.Created, self.Submitted, self.Partial, self.Accepted)
+
+    def addcomminfo(self, comminfo: Any) -> None:
+        """Remember the commission scheme used for its fills."""
+        self.comminfo = comminfo
+
+    def addinfo(self, **kwargs: Any) -> None:
+        """Attach custom key/values to ``info``."""
+        for key, val in kwargs.items():
+            self.info[key] = val
+
+    def isbuy(self) -> bool:
+        """Whether it buys."""
+        return self.ordtype == self.Buy
+
+    def issell(self) -> bool:
+        """Whether it sells."""
+        return self.ordtype == self.Sell
+
+    def setposition(self, position: Any) -> None:
+        """Store the position of its asset."""
+        self.position = position
+
+    def submit(self, broker: Any = None) -> None:
+        """Mark it submitted to ``broker``."""
+        self.status = self.Submitted
+        self.broker = broker
+        self.plen = len(self.data)
+
+    def accept(self, broker: Any = None) -> None:
+        """Mark it accepted."""
+        self.status = self.Accepted
+        self.broker = broker
+
+    def brokerstatus(self) -> int:
+        """The status as the broker knows it (the last known one without a broker)."""
+        if self.broker:
+            return self.broker.orderstatus(self)
+        return self.status
+
+    def _stamp(self) -> None:
+        """Set the execution time to the current bar (for non-fill outcomes)."""
+        if not self.p.simulated:
+            self.executed.dt = self.data.datetime[0]
+
+    def reject(self, broker: Any = None, reason: str | None = None) -> bool:
+        """Mark it rejected (with an optional human-readable reason); False if it already was."""
+        if self.status == self.Rejected:
+            return False
+        self.status = self.Rejected
+        self.broker = broker
+        if reason is not None:
+            self.info["reason"] = reason
+        self._stamp()
+        return True
+
+    def cancel(self) -> None:
+        """Mark it canceled."""
+        self.status = self.Canceled
+        self._stamp()
+
+    def margin(self, reason: str | None = None) -> None:
+        """Mark it refused for lack of cash/margin."""
+        self.status = self.Margin
+        if reason is not None:
+            self.info["reason"] = reason
+        self._stamp()
+
+    def completed(self) -> None:
+        """Mark it fully filled."""
+        self.status = self.Completed
+
+    def partial(self) -> None:
+        """Mark it partially filled."""
+        self.status = self.Partial
+
+    def execute(
+        self, dt: float, size: float, price: float,
+        closed: float, closedvalue: float, closedcomm: float,
+        opened: float, openedvalue: float, openedcomm: float,
+        margin: Any, pnl: float, psize: float, pprice: float,
+    ) -> None:
+        """Record a fill."""
+        if not size:
+            return
+        self.executed.add(
+            dt, size, price, closed, closedvalue, closedcomm,
+            opened, openedvalue, openedcomm, pnl, psize, pprice,
+        )
+        self.executed.margin = margin
+
+    def expire(self) -> bool:
+        """Mark it expired; True if it did."""
+        self.status = self.Expired
+        return True
+
+    def trailadjust(self, price: float) -> None:
+        """Move a trailing stop towards ``price`` (no-op in the base)."""
+
+
+class Order(OrderBase):
+    """An order whose fills set Partial/Completed and that expires on its ``valid`` time."""
+
+    def execute(self, *args: Any) -> None:
+        """Record a fill and set Partial or Completed."""
+        super().execute(*args)
+        self.status = self.Partial if self.executed.remsize else self.Completed
+
+    def expire(self) -> bool:
+        """Expire if ``valid`` has passed (never a Market order); True if it did."""
+        if self.exectype == self.Market or not self.valid:
+            return False
+        now = self.data.datetime[0]
+        if now > self.valid:
+            self.status = self.Expired
+            self.executed.dt = now
+            return True
+        return False
+
+    def trailadjust(self, price: float) -> None:
+        """Pull a trailing stop (and its limit) behind ``price``, never away from it."""
+        if self.trailamount:
+            pamount = self.trailamount
+        elif self.trailpercent:
+            pamount = price * self.trailpercent
+        else:
+            pamount = 0.0
+        created = self.created
+        if self.isbuy():
+            price += pamount
+            moved = price < created.price
+        else:
+            price -= pamount
+            moved = price > created.price
+        if moved:
+            created.price = price
+            if self.exectype == self.StopTrailLimit:
+                created.pricelimit = price - self._limitoffset
+
+
+class BuyOrder(Order):
+    """An order that buys."""
+
+    ordtype = Order.Buy
+
+
+class SellOrder(Order):
+    """An order that sells (its ``size`` is negative)."""
+
+    ordtype = Order.Sell
+
+
+class StopBuyOrder(BuyOrder):
+    """Kept for backtrader compatibility."""
+
+
+class StopLimitBuyOrder(BuyOrder):
+    """Kept for backtrader compatibility."""
+
+
+class StopSellOrder(SellOrder):
+    """Kept for backtrader compatibility."""
+
+
+class StopLimitSellOrder(SellOrder):
+    """Kept for backtrader compatibility."""

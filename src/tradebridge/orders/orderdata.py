@@ -1,0 +1,147 @@
+"""What an order asked for (``created``) and what it got (``executed``), bit by bit."""
+
+from __future__ import annotations
+
+import itertools
+from collections import deque
+from collections.abc import Iterator
+from copy import copy
+from typing import Any
+
+__all__ = ["OrderData", "OrderExecutionBit"]
+
+
+class OrderExecutionBit:
+    """One fill: size and price, split into the part that closed and the part that opened."""
+
+    __slots__ = (
+        "dt", "size", "price", "closed", "opened", "closedvalue", "openedvalue",
+        "closedcomm", "openedcomm", "value", "comm", "pnl", "psize", "pprice",
+    )
+
+    def __init__(
+        self,
+        dt: float | None = None,
+        size: float = 0,
+        price: float = 0.0,
+        closed: float = 0,
+        closedvalue: float = 0.0,
+        closedcomm: float = 0.0,
+        opened: float = 0,
+        openedvalue: float = 0.0,
+        openedcomm: float = 0.0,
+        pnl: float = 0.0,
+        psize: float = 0,
+        pprice: float = 0.0,
+    ) -> None:
+        self.dt = dt
+        self.size = size
+        self.price = price
+        self.closed = closed
+        self.opened = opened
+        self.closedvalue = closedvalue
+        self.openedvalue = openedvalue
+        self.closedcomm = closedcomm
+        self.openedcomm = openedcomm
+        self.value = closedvalue + openedvalue
+        self.comm = closedcomm + openedcomm
+        self.pnl = pnl
+        self.psize = psize
+        self.pprice = pprice
+
+
+class OrderData:
+    """Creation request or execution outcome; execution keeps every fill in ``exbits``."""
+
+    def __init__(
+        self,
+        dt: float | None = None,
+        size: float = 0,
+        price: float = 0.0,
+        pricelimit: float = 0.0,
+        remsize: float = 0,
+        pclose: float = 0.0,
+        trailamount: float = 0.0,
+        trailpercent: float = 0.0,
+    ) -> None:
+        self.pclose = pclose
+        self.exbits: deque[OrderExecutionBit] = deque()
+        self.p1, self.p2 = 0, 0  # the fills not yet notified: exbits[p1:p2]
+        self.dt = dt
+        self.size = size
+        self.remsize = remsize
+        self.price = price
+        self.pricelimit = pricelimit
+        self.trailamount = trailamount
+        self.trailpercent = trailpercent
+        if not pricelimit:
+            self.pricelimit = self.price
+        if pricelimit and not price:
+            self.price = pricelimit
+        self.plimit = pricelimit
+        self.value = 0.0
+        self.comm = 0.0
+        self.margin: Any = None
+        self.pnl = 0.0
+        self.psize = 0
+        self.pprice = 0
+
+    def __len__(self) -> int:
+        return len(self.exbits)
+
+    def __getitem__(self, key: int) -> OrderExecutionBit:
+        return self.exbits[key]
+
+    def add(
+        self,
+        dt: float,
+        size: float,
+        price: float,
+        closed: float = 0,
+        closedvalue: float = 0.0,
+        closedcomm: float = 0.0,
+        opened: float = 0,
+        openedvalue: float = 0.0,
+        openedcomm: float = 0.0,
+        pnl: float = 0.0,
+        psize: float = 0,
+        pprice: float = 0.0,
+    ) -> None:
+        """Record one fill."""
+        self.addbit(
+            OrderExecutionBit(
+                dt, size, price, closed, closedvalue, closedcomm,
+                opened, openedvalue, openedcomm, pnl, psize, pprice,
+            )
+        )
+
+    def addbit(self, exbit: OrderExecutionBit) -> None:
+        """Record one fill and roll it into the totals (size-weighted average price)."""
+        self.exbits.append(exbit)
+        self.remsize -= exbit.size
+        self.dt = exbit.dt
+        oldvalue = self.size * self.price
+        self.size += exbit.size
+        self.price = (oldvalue + exbit.size * exbit.price) / self.size
+        self.value += exbit.value
+        self.comm += exbit.comm
+        self.pnl += exbit.pnl
+        self.psize = exbit.psize
+        self.pprice = exbit.pprice
+
+    def getpending(self) -> list[OrderExecutionBit]:
+        """The fills not yet notified, as a list."""
+        return list(self.iterpending())
+
+    def iterpending(self) -> Iterator[OrderExecutionBit]:
+        """Iterate the fills not yet notified."""
+        return itertools.islice(self.exbits, self.p1, self.p2)
+
+    def markpending(self) -> None:
+        """Mark the fills since the last mark as the pending ones."""
+        self.p1, self.p2 = self.p2, len(self.exbits)
+
+    def clone(self) -> OrderData:
+        """Mark pending fills and return a shallow copy (shares ``exbits``)."""
+        self.markpending()
+        return copy(self)

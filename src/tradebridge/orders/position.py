@@ -1,0 +1,101 @@
+"""Position of one data in one broker: size and average price, with backtrader's update rules."""
+
+from __future__ import annotations
+
+import datetime as _dt
+
+__all__ = ["Position"]
+
+
+class Position:
+    """Size and average price; ``update`` reports how much a fill opened and closed."""
+
+    def __init__(self, size: float = 0, price: float = 0.0) -> None:
+        self.size = size
+        self.price = self.price_orig = price if size else 0.0
+        self.adjbase: float | None = None
+        self.upopened = size
+        self.upclosed = 0
+        self.set(size, price)
+        self.updt = None
+
+    def __str__(self) -> str:
+        return "\n".join(
+            (
+                "--- Position Begin",
+                f"- Size: {self.size}",
+                f"- Price: {self.price}",
+                f"- Price orig: {self.price_orig}",
+                f"- Closed: {self.upclosed}",
+                f"- Opened: {self.upopened}",
+                f"- Adjbase: {self.adjbase}",
+                "--- Position End",
+            )
+        )
+
+    def fix(self, size: float, price: float) -> bool:
+        """Overwrite size and price; True if the size did not change."""
+        oldsize = self.size
+        self.size = size
+        self.price = price
+        return self.size == oldsize
+
+    def set(self, size: float, price: float) -> tuple[float, float, float, float]:
+        """Jump to ``size`` at ``price``, computing what was opened and closed."""
+        cur = self.size
+        if cur > 0:
+            if size > cur:
+                self.upopened, self.upclosed = size - cur, 0
+            else:
+                self.upopened, self.upclosed = min(0, size), min(cur, cur - size)
+        elif cur < 0:
+            if size < cur:
+                self.upopened, self.upclosed = size - cur, 0
+            else:
+                self.upopened, self.upclosed = max(0, size), max(cur, cur - size)
+        else:
+            self.upopened, self.upclosed = cur, 0
+        self.size = size
+        self.price_orig = self.price
+        self.price = price if size else 0.0
+        return self.size, self.price, self.upopened, self.upclosed
+
+    def __len__(self) -> int:
+        return abs(self.size)
+
+    def __bool__(self) -> bool:
+        return self.size != 0
+
+    def clone(self) -> Position:
+        """A copy holding only size and price."""
+        return Position(size=self.size, price=self.price)
+
+    def pseudoupdate(self, size: float, price: float) -> tuple[float, float, float, float]:
+        """What ``update`` would return, without changing this position."""
+        return Position(self.size, self.price).update(size, price)
+
+    def update(
+        self, size: float, price: float, dt: _dt.datetime | None = None
+    ) -> tuple[float, float, float, float]:
+        """Apply a fill; return (new size, new price, opened, closed)."""
+        self.datetime = dt
+        self.price_orig = self.price
+        oldsize = self.size
+        newsize = self.size = oldsize + size
+        if not newsize:
+            opened, closed = 0, size
+            self.price = 0.0
+        elif not oldsize:
+            opened, closed = size, 0
+            self.price = price
+        elif (size > 0) if oldsize > 0 else (size < 0):  # adding to the position
+            opened, closed = size, 0
+            self.price = (self.price * oldsize + size * price) / newsize
+        elif (oldsize > 0) == (newsize > 0):  # reducing, same side
+            opened, closed = 0, size
+        else:  # reversed through zero
+            opened, closed = newsize, -oldsize
+            self.price = price
+        self.upopened = opened
+        self.upclosed = closed
+        return self.size, self.price, opened, closed

@@ -1,0 +1,57 @@
+"""Checks on order arguments, run when an order is created so bad input fails at the call.
+
+Each failure is a ValueError whose message starts with the offending field's name.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+__all__ = ["check_order_args", "check_valid_not_past"]
+
+_PRICED = {"Limit", "Stop", "StopLimit"}
+
+
+def _finite(name: str, value: Any) -> None:
+    """Refuse NaN and infinities (and non-numbers) for a numeric field."""
+    try:
+        ok = math.isfinite(value)
+    except TypeError:
+        raise ValueError(f"{name} must be a number, got {value!r}") from None
+    if not ok:
+        raise ValueError(f"{name} must be a finite number, got {value!r}")
+
+
+def check_order_args(
+    size: Any,
+    price: Any,
+    plimit: Any,
+    exectype_name: str,
+    trailamount: Any,
+    trailpercent: Any,
+) -> None:
+    """Raise ValueError naming the field when size, prices or trail settings are unusable."""
+    if size is None:
+        raise ValueError("size is required")
+    _finite("size", size)
+    if size <= 0:
+        raise ValueError(f"size must be positive (buy/sell give the side), got {size!r}")
+    for name, value in (("price", price), ("plimit", plimit)):
+        if value is not None:
+            _finite(name, value)
+            if value < 0:
+                raise ValueError(f"{name} must not be negative, got {value!r}")
+    for name, value in (("trailamount", trailamount), ("trailpercent", trailpercent)):
+        if value is not None:
+            _finite(name, value)
+            if value < 0:
+                raise ValueError(f"{name} must not be negative, got {value!r}")
+    if exectype_name in _PRICED and not price:
+        raise ValueError(f"price is required for a {exectype_name} order")
+
+
+def check_valid_not_past(valid: float | None, now: float, raw: Any) -> None:
+    """Refuse a ``valid`` expiry that lies before the bar the order is created on."""
+    if valid is not None and valid and valid < now:
+        raise ValueError(f"valid {raw!r} lies in the past (before the current bar)")
