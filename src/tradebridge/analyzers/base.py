@@ -1,0 +1,179 @@
+"""Analyzer base: reads the strategy's notifications and bars, reports ``get_analysis()``.
+
+Analyzers created inside another analyzer's ``__init__`` become its children and are
+driven first, as in backtrader.
+"""
+
+from __future__ import annotations
+
+import pprint as _pprint
+from collections import OrderedDict
+from typing import Any
+
+from ..lines.buffer import LineBuffer
+from ..lines.lineiterator import _wrap_init, current_owner
+from ..lines.params import ParamsMixin
+from ..lines.series import LineSeries
+
+__all__ = ["Analyzer"]
+
+
+class Analyzer(ParamsMixin):
+    """Base class of analyzers (backtrader's ``bt.Analyzer``)."""
+
+    csv = True
+    _parent: Any = None
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        init = cls.__dict__.get("__init__")
+        if init is not None and not getattr(init, "_tb_wrapped", False):
+            cls.__init__ = _wrap_init(init)  # type: ignore[method-assign]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+    def _preinit(self, args: tuple, kwargs: dict) -> tuple[tuple, dict]:
+        owner = kwargs.pop("_owner", None) or current_owner()
+        if isinstance(owner, Analyzer):
+            self._parent = owner
+            self.strategy = owner.strategy
+        else:
+            self.strategy = owner
+        self._owner = self.strategy
+        kwargs = self._take_params(kwargs)
+        datas = [a for a in args if isinstance(a, (LineSeries, LineBuffer))]
+        args = tuple(a for a in args if not isinstance(a, (LineSeries, LineBuffer)))
+        if not datas and self.strategy is not None:
+            datas = list(self.strategy.datas)
+        self.datas = datas
+        if datas:
+            self.data = datas[0]
+        for i, d in enumerate(datas):
+            setattr(self, f"data{i}", d)
+            for name in getattr(d, "_line_names", ()):
+                setattr(self, f"data{i}_{name}", getattr(d.lines, name))
+                if i == 0:
+                    setattr(self, f"data_{name}", getattr(d.lines, name))
+        self._children: list[Analyzer] = []
+        return args, kwargs
+
+    def _postinit(self) -> None:
+        if self._parent is not None:
+            self._parent._children.append(self)
+        self.create_analysis()
+
+    def __len__(self) -> int:
+        return len(self.strategy)
+
+    # -- engine side ------------------------------------------------------------------------------
+    def _start(self) -> None:
+        for child in self._children:
+            child._start()
+        self.start()
+
+    def _stop(self) -> None:
+        for child in self._children:
+            child._stop()
+        self.stop()
+
+    def _prenext(self) -> None:
+        for child in self._children:
+            child._prenext()
+        self.prenext()
+
+    def _nextstart(self) -> None:
+        for child in self._children:
+            child._nextstart()
+        self.nextstart()
+
+    def _next(self) -> None:
+        for child in self._children:
+            child._next()
+        self.next()
+
+    def _notify_order(self, order: Any) -> None:
+        for child in self._children:
+            child._notify_order(order)
+        self.notify_order(order)
+
+    def _notify_trade(self, trade: Any) -> None:
+        for child in self._children:
+            child._notify_trade(trade)
+        self.notify_trade(trade)
+
+    def _notify_cashvalue(self, cash: float, value: float) -> None:
+        for child in self._children:
+            child._notify_cashvalue(cash, value)
+        self.notify_cashvalue(cash, value)
+
+    def _notify_fund(self, cash: float, value: float, fundvalue: float, shares: float) -> None:
+        for child in self._children:
+            child._notify_fund(cash, value, fundvalue, shares)
+        self.notify_fund(cash, value, fundvalue, shares)
+
+    def _detach(self) -> None:
+        """Drop references to engine objects so the analysis can be pickled."""
+        for child in self._children:
+            child._detach()
+        self.strategy = self._owner = self._parent = None
+        for name in [k for k in vars(self) if k.startswith("data")]:
+            setattr(self, name, None)
+
+    # -- user hooks -------------------------------------------------------------------------------
+    def start(self) -> None:
+        pass
+
+    def stop(self) -> None:
+        pass
+
+    def prenext(self) -> None:
+        self.next()
+
+    def nextstart(self) -> None:
+        self.next()
+
+    def next(self) -> None:
+        pass
+
+    def notify_order(self, order: Any) -> None:
+        pass
+
+    def notify_trade(self, trade: Any) -> None:
+        pass
+
+    def notify_cashvalue(self, cash: float, value: float) -> None:
+        pass
+
+    def notify_fund(self, cash: float, value: float, fundvalue: float, shares: float) -> None:
+        pass
+
+    def create_analysis(self) -> None:
+        self.rets: Any = OrderedDict()
+
+    def get_analysis(self) -> Any:
+        return self.rets
+
+    def print(self, *args: Any, **kwargs: Any) -> None:
+        """Print the analysis, one ``key: value`` per line, nested dicts indented."""
+        print(f"{'=' * 20}\n{type(self).__name__}:")
+        _print_tree(self.get_analysis(), 1)
+
+    def pprint(self, *args: Any, **kwargs: Any) -> None:
+        _pprint.pprint(self.get_analysis(), *args, **kwargs)
+
+
+Analyzer.__init__ = _wrap_init(Analyzer.__init__)  # type: ignore[method-assign]
+
+
+def _print_tree(obj: Any, level: int) -> None:
+    pad = "  " * level
+    if isinstance(obj, dict):
+        for key, val in obj.items():
+            if isinstance(val, dict):
+                print(f"{pad}- {key}:")
+                _print_tree(val, level + 1)
+            else:
+                print(f"{pad}- {key}: {val}")
+    else:
+        print(f"{pad}{obj}")

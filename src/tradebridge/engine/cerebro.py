@@ -1,0 +1,548 @@
+"""Cerebro: gathers datas, strategies, broker, analyzers and observers, and runs them.
+
+Two drive modes, as in backtrader: ``runonce`` computes every indicator over whole
+preloaded arrays first and then steps strategies; ``runonce=False`` computes indicators
+bar by bar. Datas of different calendars advance together by datetime.
+"""
+
+from __future__ import annotations
+
+import itertools
+import multiprocessing
+import os
+import warnings
+from collections.abc import Iterable
+from typing import Any
+
+from ..lines.opsmixin import STAGE
+from ..lines.params import ParamsMixin
+from ..utils.dates import num2date
+from .optreturn import OptReturn
+from .strategy import Strategy
+from .timer import Timer
+
+__all__ = ["Cerebro"]
+
+_INF = float("inf")
+
+
+class Cerebro(ParamsMixin):
+    """The engine (backtrader's ``bt.Cerebro``)."""
+
+    params = (
+        ("preload", True), ("runonce", True), ("maxcpus", None), ("stdstats", True),
+        ("oldbuysell", False), ("oldtrades", False), ("lookahead", 0), ("exactbars", False),
+        ("optdatas", True), ("optreturn", True), ("objcache", False), ("live", False),
+        ("writer", False), ("tradehistory", False), ("oldsync", False), ("tz", None),
+        ("cheat_on_open", False), ("broker_coo", True), ("quicknotify", False),
+        ("progress", None),
+    )
+
+    def __init__(self, **kwargs: Any) -> None:
+        rest = self._take_params(kwargs)
+        if rest:
+            from ..lines.params import unknown_param_error
+
+            raise unknown_param_error(self, next(iter(rest)))
+        from ..brokers import BackBroker
+
+        self._broker: Any = BackBroker()
+        self._broker.cerebro = self
+        self.datas: list[Any] = []
+        self.datasbyname: dict[str, Any] = {}
+        self.strats: list[list[tuple[type, tuple, dict]]] = []
+        self.optcbs: list[Any] = []
+        self.observers: list[tuple[bool, type, tuple, dict]] = []
+        self.analyzers: list[tuple[type, tuple, dict]] = []
+        self.indicators: list[tuple[type, tuple, dict]] = []
+        self.sizers: dict[int, tuple[Any, tuple, dict]] = {}
+        self.writers: list[Any] = []
+        self.stores: list[Any] = []
+        self.feeds: list[Any] = []
+        self.signals: list[Any] = []
+        self._timers: list[Timer] = []
+        self._event_stop = False
+        self._dooptimize = False
+        self._doreplay = False
+        self._exactbars = 0
+        self.runstrats: list[list[Any]] = []
+        self.runningstrats: list[Any] = []
+        self._tz = None
+
+    # -- building ---------------------------------------------------------------------------------
+    def adddata(self, data: Any, name: str | None = None) -> Any:
+        """Add a data feed; ``name`` overrides its name."""
+        if name is not None:
+            data._name = name
+        data._id = len(self.datas) + 1
+        self.datas.append(data)
+        self.datasbyname[data._name] = data
+        feed = getattr(data, "getfeed", lambda: None)()
+        if feed is not None and feed not in self.feeds:
+            self.feeds.append(feed)
+        store = getattr(data, "_store", None)
+        if store is not None and store not in self.stores:
+            self.stores.append(store)
+        return data
+
+    def chaindata(self, *args: Any, name: str | None = None) -> Any:
+        from ..feeds.chainer import Chainer
+
+        return self.adddata(Chainer(*args), name=name)
+
+    def _cloned(self, dataname: Any) -> Any:
+        return dataname.clone() if any(dataname is d for d in self.datas) else dataname
+
+    def resampledata(self, dataname: Any, name: str | None = None, **kwargs: Any) -> Any:
+        """Add ``dataname`` resampled to a larger timeframe/compression."""
+        data = self._cloned(dataname)
+        data.resample(**kwargs)
+        return self.adddata(data, name=name)
+
+    def replaydata(self, dataname: Any, name: str | None = None, **kwargs: Any) -> Any:
+        """Add ``dataname`` replayed: the larger bar is rebuilt tick by tick."""
+        data = self._cloned(dataname)
+        data.replay(**kwargs)
+        self._doreplay = True
+        return self.adddata(data, name=name)
+
+    def addstrategy(self, strategy: type, *args: Any, **kwargs: Any) -> int:
+        self.strats.append([(strategy, args, kwargs)])
+        return len(self.strats) - 1
+
+    def optstrategy(self, strategy: type, *args: Any, **kwargs: Any) -> None:
+        """Add a strategy once per combination of the iterable parameter values."""
+        self._dooptimize = True
+        args = tuple(_iterize(a) for a in args)
+        optargs = list(itertools.product(*args))
+        keys = list(kwargs)
+        vals = [_iterize(kwargs[k]) for k in keys]
+        optkwargs = [dict(zip(keys, combo)) for combo in itertools.product(*vals)]
+        self.strats.append([(strategy, a, k) for a, k in itertools.product(optargs, optkwargs)])
+
+    def optcallback(self, cb: Any) -> None:
+        self.optcbs.append(cb)
+
+    def addindicator(self, indcls: type, *args: Any, **kwargs: Any) -> None:
+        self.indicators.append((indcls, args, kwargs))
+
+    def addobserver(self, obscls: type, *args: Any, **kwargs: Any) -> None:
+        self.observers.append((False, obscls, args, kwargs))
+
+    def addobservermulti(self, obscls: type, *args: Any, **kwargs: Any) -> None:
+        self.observers.append((True, obscls, args, kwargs))
+
+    def addanalyzer(self, ancls: type, *args: Any, **kwargs: Any) -> None:
+        self.analyzers.append((ancls, args, kwargs))
+
+    def addsizer(self, sizercls: Any, *args: Any, **kwargs: Any) -> None:
+        self.sizers[None] = (sizercls, args, kwargs)  # type: ignore[index]
+
+    def addsizer_byidx(self, idx: int, sizercls: Any, *args: Any, **kwargs: Any) -> None:
+        self.sizers[idx] = (sizercls, args, kwargs)
+
+    def addwriter(self, wrtcls: type, *args: Any, **kwargs: Any) -> None:
+        self.writers.append((wrtcls, args, kwargs))
+
+    def addstore(self, store: Any) -> None:
+        if store not in self.stores:
+            self.stores.append(store)
+
+    def addtz(self, tz: Any) -> None:
+        self.p.tz = tz
+
+    def addcalendar(self, cal: Any) -> None:
+        raise NotImplementedError("trading calendars are not supported yet (see docs/compat.md)")
+
+    def add_timer(self, when: Any, *args: Any, **kwargs: Any) -> Timer:
+        """A timer whose ``notify_timer`` goes to cerebro (and strategies if strats=True)."""
+        return self._add_timer(None, when, *args, **kwargs)
+
+    def _add_timer(self, owner: Any, when: Any, *args: Any, **kwargs: Any) -> Timer:
+        timer = Timer(owner, when, *args, tzdata=kwargs.pop("tzdata", None), **kwargs)
+        self._timers.append(timer)
+        return timer
+
+    def notify_timer(self, timer: Any, when: Any, *args: Any, **kwargs: Any) -> None:
+        """Receives cerebro-level timers; subclass to use."""
+
+    # -- broker ---------------------------------------------------------------------------------------
+    def setbroker(self, broker: Any) -> Any:
+        broker.cerebro = self
+        self._broker = broker
+        return broker
+
+    def getbroker(self) -> Any:
+        return self._broker
+
+    broker = property(getbroker, setbroker)
+
+    # -- notifications -----------------------------------------------------------------------------
+    def notify_store(self, msg: Any, *args: Any, **kwargs: Any) -> None:
+        """Receives store notifications; subclass to use."""
+
+    def _storenotify(self) -> None:
+        for store in self.stores:
+            for notif in store.get_notifications():
+                msg, args, kwargs = _unpack_notif(notif)
+                self.notify_store(msg, *args, **kwargs)
+                for strat in self.runningstrats:
+                    strat.notify_store(msg, *args, **kwargs)
+
+    def _datanotify(self) -> None:
+        for data in self.datas:
+            for notif in data.get_notifications():
+                status, args, kwargs = notif
+                self.notify_data(data, status, *args, **kwargs)
+                for strat in self.runningstrats:
+                    strat.notify_data(data, status, *args, **kwargs)
+
+    def notify_data(self, data: Any, status: int, *args: Any, **kwargs: Any) -> None:
+        """Receives data status notifications; subclass to use."""
+
+    def _brokernotify(self) -> None:
+        broker = self._broker
+        broker.next()
+        get = broker.get_notification
+        order = get()
+        while order is not None:
+            owner = order.owner if order.owner is not None else self.runningstrats[0]
+            owner._addnotification(order, quicknotify=self.p.quicknotify)
+            order = get()
+
+    def runstop(self) -> None:
+        """Ask the running engine to stop after the current step."""
+        self._event_stop = True
+
+    # -- running --------------------------------------------------------------------------------------
+    def run(self, **kwargs: Any) -> list[Any]:
+        """Run every strategy; a list of strategies (list of lists when optimizing)."""
+        self._event_stop = False
+        for key, val in kwargs.items():
+            if key not in type(self).params._defaults:
+                from ..lines.params import unknown_param_error
+
+                raise unknown_param_error(self, key)
+            setattr(self.p, key, val)
+        if not self.datas:
+            raise ValueError("Cerebro.run: no data feeds were added (use cerebro.adddata)")
+        if not self.strats:
+            from .strategy import Strategy as _Default
+
+            self.addstrategy(_Default)
+        self._dolive = self.p.live or any(d.islive() for d in self.datas)
+        self._dopreload = bool(self.p.preload) and not self._dolive
+        self._dorunonce = bool(self.p.runonce) and self._dopreload and not self._doreplay
+        self._exactbars = int(self.p.exactbars)
+        if self._exactbars:
+            self._dorunonce = not self._dolive and self.p.runonce and self._exactbars < 1 and \
+                self._dorunonce
+            if self._exactbars >= 1:
+                self._dopreload = False
+                self._dorunonce = False
+        self.runstrats = []
+        iterstrats = list(itertools.product(*self.strats))
+        maxcpus = self.p.maxcpus or os.cpu_count() or 1
+        if not self._dooptimize or maxcpus == 1 or len(iterstrats) < 2:
+            for iterstrat in iterstrats:
+                self.runstrats.append(self.runstrategies(iterstrat))
+        else:
+            self.runstrats = self._run_parallel(iterstrats, maxcpus)
+        if not self._dooptimize:
+            return self.runstrats[0]
+        return self.runstrats
+
+    def _run_parallel(self, iterstrats: list[Any], maxcpus: int) -> list[Any]:
+        if self.p.optdatas and self._dopreload:
+            for data in self.datas:
+                data._start()
+                data.preload()
+        global _FORKED
+        _FORKED = self
+        ctx = multiprocessing.get_context("fork")
+        try:
+            with ctx.Pool(min(maxcpus, len(iterstrats))) as pool:
+                return pool.map(_run_one, range(len(iterstrats)), chunksize=1)
+        finally:
+            _FORKED = None
+
+    def runstrategies(self, iterstrat: Iterable[tuple[type, tuple, dict]],
+                      predata: bool = False) -> list[Any]:
+        """Run one combination of strategies over the datas."""
+        self._event_stop = False
+        for store in self.stores:
+            store.start()
+        broker = self._broker
+        broker.cerebro = self
+        if self.p.cheat_on_open and self.p.broker_coo and hasattr(broker, "set_coo"):
+            broker.set_coo(True)
+        broker.start()
+        for feed in self.feeds:
+            feed.start()
+        for data in self.datas:
+            if not data.__dict__.get("_preloaded"):
+                data._start()
+                if self._dopreload:
+                    data.preload()
+            else:
+                data.home()
+        runstrats = self._build_strategies(iterstrat)
+        self.runningstrats = runstrats
+        for strat in runstrats:
+            strat._start()
+        self._check_periods(runstrats)
+        for timer in self._timers:
+            timer.start(self.datas[0])
+        STAGE.running = True
+        try:
+            if self._dorunonce:
+                self._runonce(runstrats)
+            else:
+                self._runnext(runstrats)
+        finally:
+            STAGE.running = False
+        for strat in runstrats:
+            strat._stop()
+        broker.stop()
+        for data in self.datas:
+            data.stop()
+            if not self._dooptimize or not self.p.optdatas:
+                data._preloaded = False
+        for feed in self.feeds:
+            feed.stop()
+        for store in self.stores:
+            store.stop()
+        if self._dooptimize and self.p.optreturn:
+            return [OptReturn.of(s) for s in runstrats]
+        return runstrats
+
+    def _build_strategies(self, iterstrat: Iterable[tuple[type, tuple, dict]]) -> list[Any]:
+        runstrats = []
+        Strategy._running_cerebro = self
+        try:
+            for idx, (stratcls, sargs, skwargs) in enumerate(iterstrat):
+                strat = stratcls(*sargs, **skwargs)
+                self._equip(strat, idx)
+                runstrats.append(strat)
+        finally:
+            Strategy._running_cerebro = None
+        return runstrats
+
+    def _equip(self, strat: Strategy, idx: int) -> None:
+        """Give a freshly built strategy its observers, analyzers, sizer and indicators."""
+        from .. import observers as obs
+
+        for indcls, iargs, ikwargs in self.indicators:
+            indcls(*iargs, _owner=strat, **ikwargs)
+        if self.p.stdstats:
+            strat._addobserver(False, obs.Broker)
+            strat._addobserver(True, obs.BuySell, barplot=not self.p.oldbuysell)
+            if self.p.oldtrades or len(self.datas) == 1:
+                strat._addobserver(False, obs.Trades)
+            else:
+                strat._addobserver(False, obs.DataTrades)
+        for multi, obscls, oargs, okwargs in self.observers:
+            strat._addobserver(multi, obscls, *oargs, **okwargs)
+        for ancls, aargs, akwargs in self.analyzers:
+            strat._addanalyzer(ancls, *aargs, **akwargs)
+        sizer = self.sizers.get(idx) or self.sizers.get(None)  # type: ignore[call-overload]
+        if sizer is not None:
+            scls, sargs, skwargs = sizer
+            strat._addsizer(scls, *sargs, **skwargs)
+        strat._tradehistoryon = bool(self.p.tradehistory)
+        strat._tradebook.historyon = bool(self.p.tradehistory)
+
+    def _check_periods(self, runstrats: list[Any]) -> None:
+        if not self._dopreload:
+            return
+        for strat in runstrats:
+            for i, data in enumerate(strat.datas):
+                mp = strat._minperiods[i]
+                if mp > data.buflen():
+                    warnings.warn(
+                        f"{type(strat).__name__}: indicators on data {data._name or i!r} need "
+                        f"{mp} bars but it has {data.buflen()}; next() will never be called",
+                        UserWarning, stacklevel=3)
+
+    def _sorted_datas(self) -> list[Any]:
+        return sorted(self.datas, key=lambda d: (d._timeframe, d._compression))
+
+    def _runonce(self, runstrats: list[Any]) -> None:
+        for strat in runstrats:
+            for child in strat._children:
+                child._once()
+        for data in self.datas:
+            data.home()
+        datas = self._sorted_datas()
+        pairs = [(d._clk, d._iclk) for d in self.datas]
+        broker_notify = self._brokernotify
+        coo = self.p.cheat_on_open
+        timers = self._timers
+        single = datas[0] if len(datas) == 1 else None
+        while True:
+            if single is not None:
+                dclk = single._clk
+                nxt = dclk.idx + 1
+                dta = single.lines.datetime._a
+                if nxt >= len(dta):
+                    break
+                dt0 = dta[nxt]
+                dclk.idx = nxt
+            else:
+                dts = [d.advance_peek() for d in datas]
+                dt0 = min(dts)
+                if dt0 == _INF:
+                    break
+                for d, dti in zip(datas, dts):
+                    if dti <= dt0:
+                        d._clk.idx += 1
+            if timers:
+                self._check_timers(runstrats, dt0, cheat=True)
+            if coo:
+                for strat in runstrats:
+                    strat._next_open()
+                if self._event_stop:
+                    return
+            broker_notify()
+            if self._event_stop:
+                return
+            if timers:
+                self._check_timers(runstrats, dt0, cheat=False)
+            for dclk, iclk in pairs:
+                iclk.idx = dclk.idx
+            for strat in runstrats:
+                strat._step(dt0)
+                if self._event_stop:
+                    return
+            if self._storesdatas:
+                self._storenotify()
+
+    @property
+    def _storesdatas(self) -> bool:
+        return bool(self.stores)
+
+    def _runnext(self, runstrats: list[Any]) -> None:
+        datas = self._sorted_datas()
+        pairs = [(d._clk, d._iclk) for d in self.datas]
+        rsonly = [i for i, d in enumerate(datas) if d.resampling and not d.replaying]
+        onlyresample = len(datas) == len(rsonly)
+        noresample = not rsonly
+        data0, datas1 = datas[0], datas[1:]
+        d0ret: Any = True
+        dt0 = _INF
+        while d0ret or d0ret is None:
+            lastret = False
+            drets = [d.next(ticks=False) for d in datas]
+            d0ret = any(drets)
+            if not d0ret and any(r is None for r in drets):
+                d0ret = None
+            if d0ret:
+                dts = [d.lines.datetime[0] if r else None for d, r in zip(datas, drets)]
+                if onlyresample or noresample:
+                    dt0 = min(x for x in dts if x is not None)
+                else:
+                    dt0 = min(x for i, x in enumerate(dts) if x is not None and i not in rsonly)
+                dmaster = datas[dts.index(dt0)]
+                self._dtmaster = num2date(dt0)
+                for i, ret in enumerate(drets):
+                    if ret:
+                        continue
+                    d = datas[i]
+                    d._check(forcedata=dmaster)
+                    if d.next(datamaster=dmaster, ticks=False):
+                        dts[i] = d.lines.datetime[0]
+                for i, dti in enumerate(dts):
+                    if dti is None:
+                        continue
+                    di = datas[i]
+                    if dti > dt0:
+                        if not di.replaying:
+                            di.rewind()
+                    elif not di.replaying:
+                        di._tick_fill(force=True)
+            elif d0ret is None:
+                for d in datas:
+                    d._check()
+            else:
+                lastret = data0._last()
+                for d in datas1:
+                    lastret = d._last(datamaster=data0) or lastret
+                if not lastret:
+                    break
+            self._datanotify()
+            if self._event_stop:
+                return
+            if d0ret or lastret:
+                if self._timers:
+                    self._check_timers(runstrats, dt0, cheat=True)
+                if self.p.cheat_on_open:
+                    for strat in runstrats:
+                        strat._next_open()
+                    if self._event_stop:
+                        return
+            self._brokernotify()
+            if self._event_stop:
+                return
+            if d0ret or lastret:
+                if self._timers:
+                    self._check_timers(runstrats, dt0, cheat=False)
+                for dclk, iclk in pairs:
+                    iclk.idx = dclk.idx
+                for strat in runstrats:
+                    for child in strat._children:
+                        child._next()
+                    strat._step(dt0 if d0ret else strat.datas[0].lines.datetime[0])
+                    if self._event_stop:
+                        return
+            self._storenotify()
+
+    def _check_timers(self, runstrats: list[Any], dt0: float, cheat: bool = False) -> None:
+        for timer in self._timers:
+            if timer.p.cheat != cheat:
+                continue
+            if not timer.check(dt0):
+                continue
+            when = timer.lastwhen
+            if timer.owner is None:
+                self.notify_timer(timer, when, *timer.args, **timer.kwargs)
+                if timer.p.strats:
+                    for strat in runstrats:
+                        strat.notify_timer(timer, when, *timer.args, **timer.kwargs)
+            else:
+                timer.owner.notify_timer(timer, when, *timer.args, **timer.kwargs)
+
+    # -- plotting -------------------------------------------------------------------------------------
+    def plot(self, plotter: Any = None, numfigs: int = 1, iplot: bool = False,
+             start: Any = None, end: Any = None, width: int = 16, height: int = 9,
+             dpi: int = 300, tight: bool = True, use: Any = None, **kwargs: Any) -> list[Any]:
+        """Draw every strategy's datas, indicators and observers; matplotlib figures."""
+        from ..plot import plot_cerebro
+
+        return plot_cerebro(self, plotter=plotter, numfigs=numfigs, start=start, end=end,
+                            width=width, height=height, dpi=dpi, tight=tight, **kwargs)
+
+
+def _iterize(x: Any) -> Iterable[Any]:
+    if isinstance(x, str) or not isinstance(x, Iterable):
+        return (x,)
+    return x
+
+
+def _unpack_notif(notif: Any) -> tuple[Any, tuple, dict]:
+    if isinstance(notif, tuple) and len(notif) == 3 and isinstance(notif[2], dict):
+        return notif
+    return notif, (), {}
+
+
+_FORKED: Cerebro | None = None
+
+
+def _run_one(i: int) -> list[Any]:
+    cerebro = _FORKED
+    assert cerebro is not None
+    iterstrat = list(itertools.product(*cerebro.strats))[i]
+    out = cerebro.runstrategies(iterstrat)
+    for cb in cerebro.optcbs:
+        cb(out)
+    return out
+

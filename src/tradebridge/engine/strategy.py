@@ -1,0 +1,458 @@
+"""Strategy: the user's trading logic, run by Cerebro once per bar step.
+
+Holds the order/trade notification queues, the sizer, observers and analyzers, and the
+order helpers (``buy``, ``sell``, ``close``, ``order_target_*``, brackets).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from typing import Any
+
+from ..lines.buffer import Clock
+from ..lines.lineiterator import LineIterator, StratType, base_of
+from .collection import ItemCollection
+
+__all__ = ["Strategy"]
+
+
+class Strategy(LineIterator):
+    """Base class of user strategies (backtrader's ``bt.Strategy``)."""
+
+    _ltype = StratType
+    lines = ("datetime",)
+    csv = True
+    _running_cerebro: Any = None
+
+    # -- construction -----------------------------------------------------------------------
+    def _preinit(self, args: tuple, kwargs: dict) -> tuple[tuple, dict]:
+        cerebro = Strategy._running_cerebro
+        self.env = self.cerebro = cerebro
+        self.broker = cerebro.broker if cerebro is not None else None
+        self._orderspending: list[Any] = []
+        self._tradespending: list[Any] = []
+        self._orders: list[Any] = []
+        self.analyzers = ItemCollection()
+        self.observers = self.stats = ItemCollection()
+        self.writers: list[Any] = []
+        self._timers: list[Any] = []
+        self._sizer: Any = None
+        self._tradehistoryon = False
+        from ..orders.tradebook import TradeBook
+
+        self._tradebook = TradeBook()
+        self._trades = self._tradebook.trades
+        datas = list(cerebro.datas) if cerebro is not None else []
+        return super()._preinit(tuple(datas) + tuple(args), kwargs)
+
+    def _setclock(self) -> None:
+        self._base = self
+        self._iclk = Clock("strategy")
+        self._prealloc = False
+        self._make_lines(self._iclk, 0)
+
+    def _postinit(self) -> None:
+        # a strategy's period is kept per data (see _periodset), not merged from children
+        pass
+
+    # -- start / stop ---------------------------------------------------------------------------
+    def _periodset(self) -> None:
+        """Per-data minimum periods from the indicators built on each data."""
+        ids = {id(d): i for i, d in enumerate(self.datas)}
+        mps = [getattr(d, "_minperiod", 1) for d in self.datas]
+        for ind in self._children:
+            base = base_of(ind)
+            i = ids.get(id(base))
+            if i is not None:
+                mps[i] = max(mps[i], ind._minperiod)
+        self._minperiods = mps
+        self._minperiod = max(mps or [1])
+        self._mpstatus_done = False
+        self._minperstatus = 1
+
+    def _getminperstatus(self) -> int:
+        if self._mpstatus_done:
+            return -1
+        status = max(mp - len(d) for mp, d in zip(self._minperiods, self.datas))
+        if status < 0:
+            self._mpstatus_done = True
+        self._minperstatus = status
+        return status
+
+    def _start(self) -> None:
+        self._periodset()
+        if self._sizer is None:
+            from ..sizers import FixedSize
+
+            self.setsizer(FixedSize())
+        for analyzer in self.analyzers:
+            analyzer._start()
+        for obs in self._observers:
+            obs.start() if hasattr(obs, "start") else None
+        self.start()
+
+    def _stop(self) -> None:
+        self.stop()
+        for analyzer in self.analyzers:
+            analyzer._stop()
+        for obs in self._observers:
+            obs.stop() if hasattr(obs, "stop") else None
+
+    def _addobserver(self, multi: bool, obscls: type, *args: Any, **kwargs: Any) -> None:
+        if not multi:
+            obs = obscls(*args, _owner=self, **kwargs)
+            self.stats.append(obs, obscls.__name__.lower())
+            return
+        setname = obscls.__name__.lower()
+        group = []
+        for data in self.datas:
+            obs = obscls(data, *args, _owner=self, **kwargs)
+            group.append(obs)
+        self.stats.append(group, setname)
+
+    def _addanalyzer(self, ancls: type, *args: Any, **kwargs: Any) -> Any:
+        name = kwargs.pop("_name", "") or ancls.__name__.lower()
+        analyzer = ancls(*args, _owner=self, **kwargs)
+        self.analyzers.append(analyzer, name)
+        return analyzer
+
+    def _addanalyzer_slave(self, ancls: type, *args: Any, **kwargs: Any) -> Any:
+        return self._addanalyzer(ancls, *args, **kwargs)
+
+    def _addsizer(self, sizer: Any, *args: Any, **kwargs: Any) -> None:
+        self.setsizer(sizer(*args, **kwargs) if isinstance(sizer, type) else sizer)
+
+    # -- per step ---------------------------------------------------------------------------------
+    def _step(self, dt: float) -> None:
+        """One engine step: advance own lines, deliver notifications, call next & co."""
+        clk = self._iclk
+        clk.idx += 1
+        n = clk.idx + 1
+        for line in self.lines:
+            if len(line._a) < n:
+                line._a.append(float("nan"))
+        self.lines.datetime._a[clk.idx] = dt
+        self._notify()
+        status = self._getminperstatus()
+        if status < 0:
+            self.next()
+        elif status == 0:
+            self.nextstart()
+        else:
+            self.prenext()
+        if self.analyzers:
+            for analyzer in self.analyzers:
+                if status < 0:
+                    analyzer._next()
+                elif status == 0:
+                    analyzer._nextstart()
+                else:
+                    analyzer._prenext()
+        for obs in self._observers:
+            obs._obsnext()
+        self._orders.extend(self._orderspending)
+        if self._orderspending:
+            self._orderspending = []
+        if self._tradespending:
+            self._tradespending = []
+
+    def _next_open(self) -> None:
+        status = self._getminperstatus() if not self._mpstatus_done else -1
+        if status < 0:
+            self.next_open()
+        elif status == 0:
+            self.nextstart_open()
+        else:
+            self.prenext_open()
+
+    def _addnotification(self, order: Any, quicknotify: bool = False) -> None:
+        """The broker's word on an order: queue it and update the trades it touches."""
+        if not getattr(order.p, "simulated", False):
+            self._orderspending.append(order)
+        trades = self._tradebook.add(order)
+        if trades:
+            self._tradespending.extend(trades)
+        if quicknotify:
+            self._notify(qorders=[order], qtrades=trades)
+
+    def _notify(self, qorders: list | None = None, qtrades: list | None = None) -> None:
+        if self.cerebro is not None and self.cerebro.p.quicknotify:
+            orders, trades = qorders or [], qtrades or []
+        else:
+            orders, trades = self._orderspending, self._tradespending
+        for order in orders:
+            if order.exectype != order.Historical or getattr(order, "histnotify", False):
+                self.notify_order(order)
+            for analyzer in self.analyzers:
+                analyzer._notify_order(order)
+        for trade in trades:
+            self.notify_trade(trade)
+            for analyzer in self.analyzers:
+                analyzer._notify_trade(trade)
+        if qorders:
+            return
+        if self._wants_cash:
+            broker = self.broker
+            cash = broker.getcash()
+            value = broker.getvalue()
+            fundvalue = broker.fundvalue
+            fundshares = broker.fundshares
+            self.notify_cashvalue(cash, value)
+            self.notify_fund(cash, value, fundvalue, fundshares)
+            for analyzer in self.analyzers:
+                analyzer._notify_cashvalue(cash, value)
+                analyzer._notify_fund(cash, value, fundvalue, fundshares)
+
+    @property
+    def _wants_cash(self) -> bool:
+        wants = self.__dict__.get("_wants_cash_cached")
+        if wants is None:
+            cls = type(self)
+            wants = (cls.notify_cashvalue is not Strategy.notify_cashvalue
+                     or cls.notify_fund is not Strategy.notify_fund or bool(self.analyzers))
+            self._wants_cash_cached = wants
+        return wants
+
+    # -- user hooks -----------------------------------------------------------------------------
+    def start(self) -> None:
+        """Called once before the first bar."""
+
+    def stop(self) -> None:
+        """Called once after the last bar."""
+
+    def prenext_open(self) -> None:
+        pass
+
+    def nextstart_open(self) -> None:
+        self.next_open()
+
+    def next_open(self) -> None:
+        pass
+
+    def notify_order(self, order: Any) -> None:
+        pass
+
+    def notify_trade(self, trade: Any) -> None:
+        pass
+
+    def notify_cashvalue(self, cash: float, value: float) -> None:
+        pass
+
+    def notify_fund(self, cash: float, value: float, fundvalue: float, shares: float) -> None:
+        pass
+
+    def notify_store(self, msg: Any, *args: Any, **kwargs: Any) -> None:
+        pass
+
+    def notify_data(self, data: Any, status: int, *args: Any, **kwargs: Any) -> None:
+        pass
+
+    def notify_timer(self, timer: Any, when: Any, *args: Any, **kwargs: Any) -> None:
+        pass
+
+    # -- data access ------------------------------------------------------------------------------
+    def getdatanames(self) -> list[str]:
+        return [d._name for d in self.datas]
+
+    def getdatabyname(self, name: str) -> Any:
+        for d in self.datas:
+            if d._name == name:
+                return d
+        raise KeyError(f"no data named {name!r} (datas: {self.getdatanames()})")
+
+    def _resolve(self, data: Any) -> Any:
+        if isinstance(data, str):
+            return self.getdatabyname(data)
+        return self.datas[0] if data is None else data
+
+    # -- positions --------------------------------------------------------------------------------
+    def getposition(self, data: Any = None, broker: Any = None) -> Any:
+        data = self.datas[0] if data is None else data
+        return (broker or self.broker).getposition(data)
+
+    @property
+    def position(self) -> Any:
+        return self.broker.getposition(self.datas[0])
+
+    def getpositionbyname(self, name: str | None = None, broker: Any = None) -> Any:
+        data = self.datas[0] if not name else self.getdatabyname(name)
+        return (broker or self.broker).getposition(data)
+
+    def getpositions(self, broker: Any = None) -> Any:
+        return (broker or self.broker).positions
+
+    positions = property(lambda self: self.broker.positions)
+
+    def getpositionsbyname(self, broker: Any = None) -> dict[str, Any]:
+        broker = broker or self.broker
+        return {d._name: broker.getposition(d) for d in self.datas}
+
+    # -- sizing -------------------------------------------------------------------------------------
+    def setsizer(self, sizer: Any) -> Any:
+        self._sizer = sizer
+        sizer.set(self, self.broker)
+        return sizer
+
+    def getsizer(self) -> Any:
+        return self._sizer
+
+    sizer = property(getsizer, setsizer)
+
+    def getsizing(self, data: Any = None, isbuy: bool = True) -> float:
+        data = self.datas[0] if data is None else data
+        return self._sizer.getsizing(data, isbuy=isbuy)
+
+    # -- orders -------------------------------------------------------------------------------------
+    def buy(self, data: Any = None, size: float | None = None, price: float | None = None,
+            plimit: float | None = None, exectype: int | None = None, valid: Any = None,
+            tradeid: int = 0, oco: Any = None, trailamount: float | None = None,
+            trailpercent: float | None = None, parent: Any = None, transmit: bool = True,
+            **kwargs: Any) -> Any:
+        """Create a buy order (size from the sizer when not given); None if size is 0."""
+        data = self._resolve(data)
+        size = size if size is not None else self.getsizing(data, isbuy=True)
+        if not size:
+            return None
+        return self.broker.buy(
+            self, data, size=abs(size), price=price, plimit=plimit, exectype=exectype,
+            valid=valid, tradeid=tradeid, oco=oco, trailamount=trailamount,
+            trailpercent=trailpercent, parent=parent, transmit=transmit, **kwargs)
+
+    def sell(self, data: Any = None, size: float | None = None, price: float | None = None,
+             plimit: float | None = None, exectype: int | None = None, valid: Any = None,
+             tradeid: int = 0, oco: Any = None, trailamount: float | None = None,
+             trailpercent: float | None = None, parent: Any = None, transmit: bool = True,
+             **kwargs: Any) -> Any:
+        """Create a sell order (size from the sizer when not given); None if size is 0."""
+        data = self._resolve(data)
+        size = size if size is not None else self.getsizing(data, isbuy=False)
+        if not size:
+            return None
+        return self.broker.sell(
+            self, data, size=abs(size), price=price, plimit=plimit, exectype=exectype,
+            valid=valid, tradeid=tradeid, oco=oco, trailamount=trailamount,
+            trailpercent=trailpercent, parent=parent, transmit=transmit, **kwargs)
+
+    def close(self, data: Any = None, size: float | None = None, **kwargs: Any) -> Any:
+        """Counter the current position (or ``size`` of it)."""
+        data = self._resolve(data)
+        possize = self.getposition(data, self.broker).size
+        size = abs(size if size is not None else possize)
+        if possize > 0:
+            return self.sell(data=data, size=size, **kwargs)
+        if possize < 0:
+            return self.buy(data=data, size=size, **kwargs)
+        return None
+
+    def cancel(self, order: Any) -> None:
+        self.broker.cancel(order)
+
+    def order_target_size(self, data: Any = None, target: float = 0, **kwargs: Any) -> Any:
+        """Buy or sell so that the position becomes ``target`` units."""
+        data = self._resolve(data)
+        possize = self.getposition(data, self.broker).size
+        if not target and possize:
+            return self.close(data=data, size=possize, **kwargs)
+        if target > possize:
+            return self.buy(data=data, size=target - possize, **kwargs)
+        if target < possize:
+            return self.sell(data=data, size=possize - target, **kwargs)
+        return None
+
+    def order_target_value(self, data: Any = None, target: float = 0.0,
+                           price: float | None = None, **kwargs: Any) -> Any:
+        """Buy or sell so that the position is worth ``target``."""
+        data = self._resolve(data)
+        possize = self.getposition(data, self.broker).size
+        if not target and possize:
+            return self.close(data=data, size=possize, price=price, **kwargs)
+        value = self.broker.getvalue(datas=[data])
+        comminfo = self.broker.getcommissioninfo(data)
+        price = price if price is not None else data.close[0]
+        if target > value:
+            size = comminfo.getsize(price, target - value)
+            return self.buy(data=data, size=size, price=price, **kwargs)
+        if target < value:
+            size = comminfo.getsize(price, value - target)
+            return self.sell(data=data, size=size, price=price, **kwargs)
+        return None
+
+    def order_target_percent(self, data: Any = None, target: float = 0.0,
+                             **kwargs: Any) -> Any:
+        """Buy or sell so that the position is ``target`` (0.1 = 10 %) of portfolio value."""
+        data = self._resolve(data)
+        value = self.broker.getvalue()
+        return self.order_target_value(data=data, target=target * value, **kwargs)
+
+    def _bracket(self, side: str, data: Any, size: Any, price: Any, plimit: Any, exectype: Any,
+                 valid: Any, tradeid: int, trailamount: Any, trailpercent: Any, oargs: dict,
+                 stopprice: Any, stopexec: Any, stopargs: dict, limitprice: Any,
+                 limitexec: Any, limitargs: dict, kwargs: dict) -> list[Any]:
+        main, other = (self.buy, self.sell) if side == "buy" else (self.sell, self.buy)
+        kargs = dict(size=size, data=data, price=price, plimit=plimit, exectype=exectype,
+                     valid=valid, tradeid=tradeid, trailamount=trailamount,
+                     trailpercent=trailpercent)
+        kargs.update(oargs)
+        kargs.update(kwargs)
+        kargs["transmit"] = limitexec is None and stopexec is None
+        o = main(**kargs)
+        ostop = olimit = None
+        if stopexec is not None:
+            kargs = dict(data=data, price=stopprice, exectype=stopexec, valid=valid,
+                         tradeid=tradeid)
+            kargs.update(stopargs)
+            kargs.update(kwargs)
+            kargs["size"] = o.size
+            kargs["parent"] = o
+            kargs["transmit"] = limitexec is None
+            ostop = other(**kargs)
+        if limitexec is not None:
+            kargs = dict(data=data, price=limitprice, exectype=limitexec, valid=valid,
+                         tradeid=tradeid)
+            kargs.update(limitargs)
+            kargs.update(kwargs)
+            kargs["size"] = o.size
+            kargs["parent"] = o
+            kargs["transmit"] = True
+            olimit = other(**kargs)
+        return [x for x in (o, ostop, olimit) if x is not None]
+
+    def buy_bracket(self, data: Any = None, size: Any = None, price: Any = None,
+                    plimit: Any = None, exectype: Any = 2, valid: Any = None, tradeid: int = 0,
+                    trailamount: Any = None, trailpercent: Any = None, oargs: dict | None = None,
+                    stopprice: Any = None, stopexec: Any = 3, stopargs: dict | None = None,
+                    limitprice: Any = None, limitexec: Any = 2, limitargs: dict | None = None,
+                    **kwargs: Any) -> list[Any]:
+        """Entry buy plus a protective sell stop and a take-profit sell limit."""
+        return self._bracket("buy", data, size, price, plimit, exectype, valid, tradeid,
+                             trailamount, trailpercent, oargs or {}, stopprice, stopexec,
+                             stopargs or {}, limitprice, limitexec, limitargs or {}, kwargs)
+
+    def sell_bracket(self, data: Any = None, size: Any = None, price: Any = None,
+                     plimit: Any = None, exectype: Any = 2, valid: Any = None, tradeid: int = 0,
+                     trailamount: Any = None, trailpercent: Any = None, oargs: dict | None = None,
+                     stopprice: Any = None, stopexec: Any = 3, stopargs: dict | None = None,
+                     limitprice: Any = None, limitexec: Any = 2, limitargs: dict | None = None,
+                     **kwargs: Any) -> list[Any]:
+        """Entry sell plus a protective buy stop and a take-profit buy limit."""
+        return self._bracket("sell", data, size, price, plimit, exectype, valid, tradeid,
+                             trailamount, trailpercent, oargs or {}, stopprice, stopexec,
+                             stopargs or {}, limitprice, limitexec, limitargs or {}, kwargs)
+
+    # -- timers ----------------------------------------------------------------------------------------
+    def add_timer(self, when: Any, offset: _dt.timedelta = _dt.timedelta(),
+                  repeat: _dt.timedelta = _dt.timedelta(), weekdays: list[int] | None = None,
+                  weekcarry: bool = False, monthdays: list[int] | None = None,
+                  monthcarry: bool = True, allow: Any = None, tzdata: Any = None,
+                  cheat: bool = False, *args: Any, **kwargs: Any) -> Any:
+        """A timer whose ``notify_timer`` goes to this strategy."""
+        return self.cerebro._add_timer(
+            self, when, *args, offset=offset, repeat=repeat, weekdays=weekdays or [],
+            weekcarry=weekcarry, monthdays=monthdays or [], monthcarry=monthcarry, allow=allow,
+            tzdata=tzdata, strats=False, cheat=cheat, **kwargs)
+
+    def notify_timer_dispatch(self, timer: Any, when: Any) -> None:
+        self.notify_timer(timer, when, *timer.args, **timer.kwargs)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.p!r}>"

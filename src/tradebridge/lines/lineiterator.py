@@ -1,0 +1,306 @@
+"""LineIterator: the node of the computation graph (indicators, line operations, strategies,
+observers). Objects created inside another's ``__init__`` become its children; the
+engine computes children first, vectorised over whole arrays (``_once``) or bar by bar
+(``_next``), and a node's minimum period drives prenext/nextstart/next.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from typing import Any
+
+import numpy as np
+
+from .buffer import NAN, Clock, LineBuffer
+from .params import unknown_kwargs, unknown_param_error
+from .series import LineSeries, line0
+
+__all__ = ["IndType", "LineIterator", "ObsType", "StratType", "base_of", "current_owner"]
+
+IndType, StratType, ObsType = 0, 1, 2
+
+_OWNERS: list[Any] = []
+
+
+def current_owner() -> Any:
+    """The object whose ``__init__`` is running (the owner of anything created now)."""
+    return _OWNERS[-1] if _OWNERS else None
+
+
+def base_of(obj: Any) -> Any:
+    """The object whose clock drives ``obj``: a data feed, or a strategy."""
+    if isinstance(obj, LineBuffer):
+        obj = obj._owner
+    return getattr(obj, "_base", obj)
+
+
+def _wrap_init(init: Any) -> Any:
+    @functools.wraps(init)
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:  # noqa: N807
+        if self.__dict__.get("_tb_building"):
+            return init(self, *args, **kwargs)
+        self._tb_building = True
+        args, kwargs = self._preinit(args, kwargs)
+        unknown = unknown_kwargs(init, list(kwargs))
+        if unknown:
+            raise unknown_param_error(self, unknown[0])
+        _OWNERS.append(self)
+        try:
+            init(self, *args, **kwargs)
+        finally:
+            _OWNERS.pop()
+            self._tb_building = False
+        self._postinit()
+
+    __init__._tb_wrapped = True  # type: ignore[attr-defined]
+    return __init__
+
+
+def _is_lineish(x: Any) -> bool:
+    return isinstance(x, (LineSeries, LineBuffer))
+
+
+class LineIterator(LineSeries):
+    """Base node: datas in, lines out, children computed first."""
+
+    _ltype = IndType
+    _mindatas = 1
+    _owner: Any = None
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        init = cls.__dict__.get("__init__")
+        if init is not None and not getattr(init, "_tb_wrapped", False):
+            cls.__init__ = _wrap_init(init)  # type: ignore[method-assign]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+    # -- construction ---------------------------------------------------------------------
+    def _preinit(self, args: tuple, kwargs: dict) -> tuple[tuple, dict]:
+        owner = kwargs.pop("_owner", None)
+        self._owner = owner if owner is not None else current_owner()
+        kwargs = self._take_params(kwargs)
+        datas = [a for a in args if _is_lineish(a)]
+        args = tuple(a for a in args if not _is_lineish(a))
+        if not datas and self._owner is not None and self._ltype != StratType:
+            datas = list(self._owner.datas[: self._mindatas])
+        self._setdatas(datas)
+        self._children: list[LineIterator] = []
+        self._observers: list[LineIterator] = []
+        self._bindings: list[tuple[LineBuffer, LineBuffer]] = []
+        self._setclock()
+        mps = [line0(d)._minperiod if isinstance(d, LineBuffer) else d._minperiod for d in datas]
+        self._minperiod = max(mps or [1])
+        return args, kwargs
+
+    def _setdatas(self, datas: list[Any]) -> None:
+        self.datas = datas
+        if datas:
+            self.data = datas[0]
+        for i, d in enumerate(datas):
+            setattr(self, f"data{i}", d)
+            names = getattr(d, "_line_names", ())
+            for name in names:
+                buf = getattr(d.lines, name)
+                setattr(self, f"data{i}_{name}", buf)
+                if i == 0:
+                    setattr(self, f"data_{name}", buf)
+        self.dnames = {getattr(d, "_name", ""): d for d in datas if getattr(d, "_name", "")}
+
+    def _setclock(self) -> None:
+        """Indicators live on their first data's indicator clock, sized like it."""
+        if self.datas:
+            base = base_of(self.datas[0])
+        else:
+            base = base_of(self._owner) if self._owner is not None else None
+        self._base = base
+        clk = getattr(base, "_iclk", None) or Clock(type(self).__name__)
+        size = len(base.datetime._a) if base is not None and hasattr(base, "_prealloc") and \
+            base._prealloc else 0
+        self._make_lines(clk, size)
+
+    def _postinit(self) -> None:
+        if self._children:
+            self._minperiod = max(self._minperiod, *(c._minperiod for c in self._children))
+        if self._owner is not None:
+            self._owner._register(self)
+
+    def _register(self, child: LineIterator) -> None:
+        if child._ltype == ObsType:
+            self._observers.append(child)
+        else:
+            self._children.append(child)
+
+    def _bind(self, value: Any, dst: LineBuffer) -> None:
+        """``self.lines.x = expr``: expr's values flow into line x as expr computes."""
+        src = line0(value)
+        node = src._owner
+        if not isinstance(node, LineIterator) or node._ltype == StratType or not hasattr(
+            node, "_bindings"
+        ):
+            from .ops import UnaryOp
+
+            node = UnaryOp(src, _identity)
+            src = node.lines[0]
+        node._bindings.append((src, dst))
+        dst._bound_mp = max(dst._bound_mp, node._minperiod)
+
+    # -- minimum period -------------------------------------------------------------------
+    def addminperiod(self, minperiod: int) -> None:
+        self._minperiod += minperiod - 1
+
+    def incminperiod(self, minperiod: int) -> None:
+        self._minperiod += minperiod
+
+    def setminperiod(self, minperiod: int) -> None:
+        self._minperiod = minperiod
+
+    def updateminperiod(self, minperiod: int) -> None:
+        self._minperiod = max(self._minperiod, minperiod)
+
+    # -- user hooks (backtrader's names) ----------------------------------------------------
+    def prenext(self) -> None:
+        pass
+
+    def nextstart(self) -> None:
+        self.next()
+
+    def next(self) -> None:
+        pass
+
+    def preonce(self, start: int, end: int) -> None:
+        if _overrides(self, "prenext"):
+            self._loop(self.prenext, start, end)
+
+    def oncestart(self, start: int, end: int) -> None:
+        if _overrides(self, "nextstart"):
+            self._loop(self.nextstart, start, end)
+        else:
+            self.once(start, end)
+
+    def once(self, start: int, end: int) -> None:
+        if _overrides(self, "next"):
+            self._loop(self.next, start, end)
+
+    def _loop(self, method: Any, start: int, end: int) -> None:
+        """Run a per-bar method over [start, end) with this node's clocks placed on each bar."""
+        clocks = [self._clk]
+        dclk = getattr(self._base, "_clk", None)
+        if dclk is not None and dclk is not self._clk:
+            clocks.append(dclk)
+        saved = [c.idx for c in clocks]
+        try:
+            for i in range(start, end):
+                for c in clocks:
+                    c.idx = i
+                method()
+        finally:
+            for c, idx in zip(clocks, saved):
+                c.idx = idx
+
+    # -- engine side ------------------------------------------------------------------------
+    def _once(self) -> None:
+        """Compute this node and its children over the whole preloaded data."""
+        for child in self._children:
+            child._once()
+        self._compute_once()
+        for src, dst in self._bindings:
+            _copy_aligned(src, dst)
+
+    def _compute_once(self) -> None:
+        size = self.lines[0].buflen() if self.lines.size() else 0
+        mp = self._minperiod
+        self.preonce(0, min(mp - 1, size))
+        if mp - 1 < size:
+            self.oncestart(mp - 1, mp)
+            self.once(mp, size)
+
+    def _next(self) -> None:
+        """Compute this node and its children for the current bar."""
+        for child in self._children:
+            child._next()
+        n = self._clk.idx + 1
+        for buf in self.lines:
+            a = buf._a
+            while len(a) < n:
+                a.append(NAN)
+        mp = self._minperiod
+        if n > mp:
+            self.next()
+        elif n == mp:
+            self.nextstart()
+        elif n > 0:
+            self.prenext()
+        for src, dst in self._bindings:
+            a = dst._a
+            while len(a) < n:
+                a.append(NAN)
+            dst[0] = src[0]
+
+    def _check_period(self, buflen: int) -> list[str]:
+        """Names of nodes (self included) whose minimum period exceeds the data length."""
+        out = [c for child in self._children for c in child._check_period(buflen)]
+        if self._minperiod > buflen and not out:
+            out.append(f"{self!r}: needs {self._minperiod} bars")
+        return out
+
+    def __repr__(self) -> str:
+        keys = type(self).params._getkeys()
+        inner = ", ".join(f"{k}={getattr(self.p, k)!r}" for k in keys[:4])
+        return f"{type(self).__name__}({inner})"
+
+
+LineIterator.__init__ = _wrap_init(LineIterator.__init__)  # type: ignore[method-assign]
+
+
+def _identity(x: Any) -> Any:
+    return x
+
+
+def _overrides(obj: Any, name: str) -> bool:
+    meth = getattr(type(obj), name)
+    return meth is not getattr(LineIterator, name)
+
+
+def as_array(src: LineBuffer, base: Any = None) -> np.ndarray:
+    """``src``'s values as a float array, aligned on ``base``'s bars when their clocks differ."""
+    arr = np.asarray(src._a, dtype=np.float64)
+    sbase = base_of(src)
+    if base is None or sbase is base or not hasattr(sbase, "datetime") or not hasattr(
+        base, "datetime"
+    ):
+        return arr
+    sdt = np.asarray(sbase.datetime._a, dtype=np.float64)
+    bdt = np.asarray(base.datetime._a, dtype=np.float64)
+    pos = np.searchsorted(sdt, bdt, side="right") - 1
+    out = np.full(len(bdt), np.nan)
+    ok = (pos >= 0) & (pos < len(arr))
+    out[ok] = arr[pos[ok]]
+    return out
+
+
+def _copy_aligned(src: LineBuffer, dst: LineBuffer) -> None:
+    if len(src._a) == len(dst._a) and base_of(src) is base_of(dst):
+        dst._a[:] = src._a
+    else:
+        vals = as_array(src, base_of(dst))
+        dst._a[:] = vals.tolist()
+
+
+def store(buf: LineBuffer, values: np.ndarray, minperiod: int) -> None:
+    """Write a computed array into a line, NaN before the minimum period (backtrader's view)."""
+    vals = np.asarray(values, dtype=np.float64)
+    n = len(buf._a)
+    if len(vals) != n:
+        raise ValueError(f"{buf!r}: computed {len(vals)} values for {n} bars")
+    out = vals.tolist()
+    k = min(max(minperiod - 1, 0), n)
+    if k:
+        out[:k] = [NAN] * k
+    buf._a[:] = out
+
+
+def isnan(x: float) -> bool:
+    return x != x or math.isnan(x)
