@@ -1,0 +1,521 @@
+"""The backtest broker: matches orders against bars, keeps cash, positions and value.
+
+Behaviour follows backtrader 1.9.78's BackBroker (statuses, notification order, cash and
+value arithmetic); see docs/orders.md for the deliberate fixes.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict, deque
+from typing import Any
+
+from tradebridge.orders.order import BuyOrder, Order, SellOrder
+from tradebridge.orders.position import Position
+
+from .base import BrokerBase
+from .fillcash import closing_part, opening_part
+from .links import OrderLinks
+from .matching import Matcher
+from .risk import cash_reason
+
+__all__ = ["BackBroker", "BrokerBack"]
+
+_TRAILING = (Order.StopTrail, Order.StopTrailLimit)
+
+
+class BackBroker(BrokerBase):
+    """Broker simulator with backtrader's params, order types, slippage, fillers and cheats."""
+
+    params = (
+        ("cash", 10000.0),
+        ("checksubmit", True),
+        ("eosbar", False),
+        ("filler", None),
+        ("slip_perc", 0.0),
+        ("slip_fixed", 0.0),
+        ("slip_open", False),
+        ("slip_match", True),
+        ("slip_limit", True),
+        ("slip_out", False),
+        ("coc", False),
+        ("coo", False),
+        ("int2pnl", True),
+        ("shortcash", True),
+        ("fundstartval", 100.0),
+        ("fundmode", False),
+    )
+
+    def init(self) -> None:
+        """Reset account, positions and order queues to the starting state."""
+        super().init()
+        p = self.p
+        self.startingcash = self.cash = p.cash
+        self._value = self.cash
+        self._valuemkt = 0.0
+        self._valuelever = 0.0
+        self._valuemktlever = 0.0
+        self._leverage = 1.0
+        self._unrealized = 0.0
+        self.orders: list[Order] = []
+        self.pending: deque[Order | None] = deque()
+        self._toactivate: deque[Order] = deque()
+        self.positions: defaultdict[Any, Position] = defaultdict(Position)
+        self.d_credit: defaultdict[Any, float] = defaultdict(float)
+        self.submitted: deque[Order] = deque()
+        self.links = OrderLinks(self)
+        self._fundval = p.fundstartval
+        self._fundshares = p.cash / self._fundval
+        self._cash_addition: deque[float] = deque()
+        self._matcher = Matcher(p)
+
+    # -- settings ----------------------------------------------------------------------
+    def set_fundmode(self, fundmode: bool, fundstartval: float | None = None) -> None:
+        """Switch fund mode; optionally set the starting share value."""
+        self.p.fundmode = fundmode
+        if fundstartval is not None:
+            self.set_fundstartval(fundstartval)
+
+    def get_fundmode(self) -> bool:
+        """Whether fund mode is on."""
+        return self.p.fundmode
+
+    def set_fundstartval(self, fundstartval: float) -> None:
+        """Starting value of one fund share."""
+        self.p.fundstartval = fundstartval
+
+    def set_int2pnl(self, int2pnl: bool) -> None:
+        """Whether accrued interest is charged to the P&L of the closing fill."""
+        self.p.int2pnl = int2pnl
+
+    def set_coc(self, coc: bool) -> None:
+        """Cheat-on-close: Market orders fill at the close of the bar they were issued on."""
+        self.p.coc = coc
+
+    def set_coo(self, coo: bool) -> None:
+        """Cheat-on-open: Market orders issued before the bar fill at its open."""
+        self.p.coo = coo
+
+    def set_shortcash(self, shortcash: bool) -> None:
+        """Whether a short sale adds cash (and the short's value is negative)."""
+        self.p.shortcash = shortcash
+
+    def _set_slippage(self, perc: float, fixed: float, slip_open: bool, slip_limit: bool,
+                      slip_match: bool, slip_out: bool) -> None:
+        """Store a slippage configuration."""
+        p = self.p
+        p.slip_perc, p.slip_fixed = perc, fixed
+        p.slip_open, p.slip_limit, p.slip_match, p.slip_out = (
+            slip_open, slip_limit, slip_match, slip_out)
+
+    def set_slippage_perc(self, perc: float, slip_open: bool = True, slip_limit: bool = True,
+                          slip_match: bool = True, slip_out: bool = False) -> None:
+        """Slippage as a fraction of the price (0.01 = 1%)."""
+        self._set_slippage(perc, 0.0, slip_open, slip_limit, slip_match, slip_out)
+
+    def set_slippage_fixed(self, fixed: float, slip_open: bool = True, slip_limit: bool = True,
+                           slip_match: bool = True, slip_out: bool = False) -> None:
+        """Slippage as a fixed number of price points."""
+        self._set_slippage(0.0, fixed, slip_open, slip_limit, slip_match, slip_out)
+
+    def set_filler(self, filler: Any) -> None:
+        """Volume filler ``(order, price, ago) -> size``; None fills completely."""
+        self.p.filler = filler
+
+    def set_checksubmit(self, checksubmit: bool) -> None:
+        """Whether cash/margin is checked before accepting an order."""
+        self.p.checksubmit = checksubmit
+
+    def set_eosbar(self, eosbar: bool) -> None:
+        """Whether a bar at the session end time counts as the session's end."""
+        self.p.eosbar = eosbar
+
+    seteosbar = set_eosbar
+
+    # -- account -----------------------------------------------------------------------
+    def get_cash(self) -> float:
+        """Current cash."""
+        return self.cash
+
+    getcash = get_cash
+
+    def set_cash(self, cash: float) -> None:
+        """Set the starting cash."""
+        self.startingcash = self.cash = self.p.cash = _finite("cash", cash)
+        self._value = cash
+
+    setcash = set_cash
+
+    def add_cash(self, cash: float) -> None:
+        """Add (or, negative, withdraw) cash at the next value update."""
+        self._cash_addition.append(_finite("cash", cash))
+
+    def get_fundshares(self) -> float:
+        """Current number of fund shares."""
+        return self._fundshares
+
+    def get_fundvalue(self) -> float:
+        """Current value of one fund share."""
+        return self._fundval
+
+    def get_value(self, datas: Any = None, mkt: bool = False, lever: bool = False) -> float:
+        """Portfolio value (cached at the last bar), or the value of ``datas``."""
+        if datas is None:
+            if mkt:
+                return self._valuemktlever if lever else self._valuemkt
+            return self._valuelever if lever else self._value
+        return self._get_value(datas=datas, lever=lever)
+
+    getvalue = get_value
+
+    def get_value_lever(self, datas: Any = None, mkt: bool = False) -> float:
+        """Value without leverage adjustment (kept for backtrader compatibility)."""
+        return self.get_value(datas=datas, mkt=mkt)
+
+    def get_leverage(self) -> float:
+        """Leverage of the open positions at the last value update."""
+        return self._leverage
+
+    def _position_value(self, data: Any, pos: Position) -> tuple[float, float]:
+        """(value, unrealized P&L) of one position at the data's close."""
+        comminfo = self.getcommissioninfo(data)
+        close = data.close[0]
+        if self.p.shortcash:
+            dvalue = comminfo.getvaluesize(pos.size, close)
+        else:
+            dvalue = comminfo.getvalue(pos, close)
+        return dvalue, comminfo.profitandloss(pos.size, pos.price, close)
+
+    def _get_value(self, datas: Any = None, lever: bool = False) -> float:
+        """Recompute value, market value, leverage (and fund value); return the value."""
+        while self._cash_addition:
+            c = self._cash_addition.popleft()
+            self._fundshares += c / self._fundval
+            self.cash += c
+        if datas is not None and len(datas) == 1:
+            data = datas[0]
+            dvalue, dunrealized = self._position_value(data, self.positions[data])
+            if lever and dvalue > 0:
+                lev = self.getcommissioninfo(data).get_leverage()
+                return (dvalue - dunrealized) / lev + dunrealized
+            return dvalue
+        pos_value = pos_value_unlever = unrealized = 0.0
+        positions = self.positions
+        for data in datas or positions:
+            pos = positions[data]
+            if not pos.size:
+                continue
+            dvalue, dunrealized = self._position_value(data, pos)
+            if not self.p.shortcash:
+                dvalue = abs(dvalue)
+            pos_value += dvalue
+            unrealized += dunrealized
+            if dvalue > 0:  # long: only the unlevered part is ours
+                dvalue -= dunrealized
+                pos_value_unlever += dvalue / self.getcommissioninfo(data).get_leverage()
+                pos_value_unlever += dunrealized
+            else:
+                pos_value_unlever += dvalue
+        self._value = self.cash + pos_value_unlever
+        self._fundval = self._value / self._fundshares
+        self._valuemkt = pos_value_unlever
+        self._valuelever = self.cash + pos_value
+        self._valuemktlever = pos_value
+        self._leverage = pos_value / (pos_value_unlever or 1.0)
+        self._unrealized = unrealized
+        return self._valuelever if lever else self._value
+
+    def getposition(self, data: Any) -> Position:
+        """The Position of ``data``."""
+        return self.positions[data]
+
+    def get_orders_open(self, safe: bool = False) -> list[Order]:
+        """Orders still waiting for execution (clones when ``safe``)."""
+        return [o.clone() if safe else o for o in self.pending if o is not None]
+
+    def orderstatus(self, order: Order) -> int:
+        """Status of ``order`` as this broker knows it."""
+        for known in self.orders:
+            if known == order:
+                return known.status
+        return order.status
+
+    # -- order entry -------------------------------------------------------------------
+    def buy(self, owner: Any, data: Any, size: float, price: float | None = None,
+            plimit: float | None = None, exectype: int | None = None, valid: Any = None,
+            tradeid: int = 0, oco: Any = None, trailamount: float | None = None,
+            trailpercent: float | None = None, parent: Any = None, transmit: bool = True,
+            histnotify: bool = False, _checksubmit: bool = True, **kwargs: Any) -> Order:
+        """Create and submit a buy order."""
+        return self._enter(BuyOrder, owner, data, size, price, plimit, exectype, valid,
+                           tradeid, oco, trailamount, trailpercent, parent, transmit,
+                           histnotify, _checksubmit, kwargs)
+
+    def sell(self, owner: Any, data: Any, size: float, price: float | None = None,
+             plimit: float | None = None, exectype: int | None = None, valid: Any = None,
+             tradeid: int = 0, oco: Any = None, trailamount: float | None = None,
+             trailpercent: float | None = None, parent: Any = None, transmit: bool = True,
+             histnotify: bool = False, _checksubmit: bool = True, **kwargs: Any) -> Order:
+        """Create and submit a sell order."""
+        return self._enter(SellOrder, owner, data, size, price, plimit, exectype, valid,
+                           tradeid, oco, trailamount, trailpercent, parent, transmit,
+                           histnotify, _checksubmit, kwargs)
+
+    def _enter(self, cls: type[Order], owner: Any, data: Any, size: float, price: Any,
+               plimit: Any, exectype: Any, valid: Any, tradeid: int, oco: Any,
+               trailamount: Any, trailpercent: Any, parent: Any, transmit: bool,
+               histnotify: bool, check: bool, info: dict[str, Any]) -> Order:
+        """Validate, build, risk-check and submit one order."""
+        self.links.check_oco(oco)
+        order = cls(owner=owner, data=data, size=size, price=price, pricelimit=plimit,
+                    exectype=exectype, valid=valid, tradeid=tradeid, oco=oco,
+                    trailamount=trailamount, trailpercent=trailpercent, parent=parent,
+                    transmit=transmit, histnotify=histnotify)
+        order.addinfo(**info)
+        reason = self.risk_reason(order)
+        if reason is not None:
+            self.links.refuse(order, reason)
+            return order
+        self.links.ocoize(order, oco)
+        return self.submit(order, check=check)
+
+    def submit(self, order: Order, check: bool = True) -> Order:
+        """Queue ``order`` with its bracket; transmit the group when ``transmit`` is set."""
+        pref = self.links.take_children(order)
+        if pref is None:
+            return order
+        group = self.links.children[pref]
+        group.append(order)
+        if order.transmit:
+            for member in list(group):
+                self.transmit(member, check=check)
+        return order
+
+    def transmit(self, order: Order, check: bool = True) -> Order:
+        """Send ``order`` to the cash check (Submitted) or straight into the book."""
+        if check and self.p.checksubmit:
+            order.submit()
+            self.submitted.append(order)
+            self.orders.append(order)
+            self.notify(order)
+        else:
+            self.submit_accept(order)
+        return order
+
+    def submit_accept(self, order: Order) -> None:
+        """Accept ``order`` into the book of pending orders."""
+        order.pannotated = None
+        order.submit()
+        order.accept()
+        self.pending.append(order)
+        self.notify(order)
+
+    def check_submitted(self) -> None:
+        """Accept submitted orders that the cash allows, in order; the rest get Margin."""
+        cash = self.cash
+        positions: dict[Any, Position] = {}
+        while self.submitted:
+            order = self.submitted.popleft()
+            if self.links.take_children(order) is None:
+                continue
+            data = order.data
+            position = positions.get(data)
+            if position is None:
+                position = positions[data] = self.positions[data].clone()
+            before = cash
+            cash = self._pseudo_execute(order, cash, position)
+            if cash >= 0.0:
+                self.submit_accept(order)
+                continue
+            order.margin(reason=cash_reason(before, cash))
+            self.notify(order)
+            self.links.ococheck(order)
+            self.links.bracketize(order, cancel=True)
+
+    def cancel(self, order: Order, bracket: bool = False) -> bool:
+        """Cancel a pending order (and its OCO group / bracket); False if not pending."""
+        try:
+            self.pending.remove(order)
+        except ValueError:
+            return False
+        order.cancel()
+        self.notify(order)
+        self.links.ococheck(order)
+        if not bracket:
+            self.links.bracketize(order, cancel=True)
+        return True
+
+    # -- execution ---------------------------------------------------------------------
+    def _schemes(self, order: Order) -> tuple[Any, Any, Any]:
+        """(scheme, data that holds the position, scheme for the commission)."""
+        comminfo = self.getcommissioninfo(order.data)
+        data = order.data._compensate
+        if data is None:
+            return comminfo, order.data, comminfo
+        return comminfo, data, self.getcommissioninfo(data)
+
+    def _pseudo_execute(self, order: Order, cash: float, position: Position) -> float:
+        """Cash left if ``order`` filled now at its creation price (the submit check)."""
+        comminfo, _, cinfocomp = self._schemes(order)
+        if self.p.coo and order.exectype == Order.Market:
+            price = order.data.open[0]
+        else:
+            price = order.created.price
+        _, _, opened, closed = position.update(order.executed.remsize, price)
+        shortcash = self.p.shortcash
+        if closed:
+            _, delta, comm = closing_part(comminfo, closed, price, price, 0, shortcash)
+            cash += delta
+            cash -= comm
+        if opened:
+            _, spent, comm = opening_part(comminfo, cinfocomp, opened, price, shortcash)
+            cash -= spent
+            cash -= comm
+        return cash
+
+    def _fill_size(self, order: Order, price: float, ago: int) -> float:
+        """Size to fill now: all that remains, or what the filler allows."""
+        filler = self.p.filler
+        if filler is None:
+            return order.executed.remsize
+        size = filler(order, price, ago)
+        return size if order.isbuy() else -size
+
+    def _execute(self, order: Order, ago: int, price: Any, dtcoc: Any = None) -> None:
+        """Fill (part of) ``order`` at ``price``: update cash, position, order; notify."""
+        if price is None:
+            return
+        size = self._fill_size(order, price, ago)
+        comminfo, data, cinfocomp = self._schemes(order)
+        position = self.positions[data]
+        pprice_orig = position.price
+        psize, pprice, opened, closed = position.pseudoupdate(size, price)
+        pnl = comminfo.profitandloss(-closed, pprice_orig, price)
+        cash = self.cash
+        shortcash = self.p.shortcash
+        margin_reason = None
+        closedvalue = closedcomm = openedvalue = openedcomm = 0.0
+        if closed:
+            closedvalue, delta, closedcomm = closing_part(
+                comminfo, closed, pprice_orig, price, pnl, shortcash)
+            cash += delta
+            cash -= closedcomm
+            cash += comminfo.cashadjust(-closed, position.adjbase, price)
+            self.cash = cash
+        popened = opened
+        if opened:
+            openedvalue, spent, openedcomm = opening_part(
+                comminfo, cinfocomp, opened, price, shortcash)
+            cash -= spent
+            cash -= openedcomm
+            if cash < 0.0:
+                margin_reason = cash_reason(cash + spent + openedcomm, cash)
+                opened = 0
+                openedvalue = openedcomm = 0.0
+            else:
+                if abs(psize) > abs(opened):
+                    cash += comminfo.cashadjust(psize - opened, position.adjbase, price)
+                position.adjbase = price
+                self.cash = cash
+        execsize = closed + opened
+        if execsize:
+            comminfo.confirmexec(execsize, price)
+            position.update(execsize, price, data.datetime.datetime())
+            if closed and self.p.int2pnl:
+                closedcomm += self.d_credit.pop(data, 0.0)
+            order.execute(dtcoc or data.datetime[ago], execsize, price,
+                          closed, closedvalue, closedcomm, opened, openedvalue, openedcomm,
+                          comminfo.margin, pnl, psize, pprice)
+            order.addcomminfo(comminfo)
+            self.notify(order)
+            self.links.ococheck(order)
+        if popened and not opened:
+            order.margin(reason=margin_reason)
+            self.notify(order)
+            self.links.ococheck(order)
+            self.links.bracketize(order, cancel=True)
+
+    def _try_exec(self, order: Order) -> None:
+        """Match ``order`` against the current bar; execute and trail as needed."""
+        was_triggered = order.triggered
+        fill = self._matcher.match(order)
+        if fill is not None:
+            self._execute(order, fill[0], fill[1], fill[2])
+        if order.exectype in _TRAILING and order.alive():
+            if self._matcher.trails(order, was_triggered):
+                data = order.data
+                pclose = getattr(data, "tick_close", None)
+                order.trailadjust(data.close[0] if pclose is None else pclose)
+
+    # -- the bar step ------------------------------------------------------------------
+    def _charge_interest(self) -> None:
+        """Accrue credit interest on positions whose scheme charges it."""
+        credit = 0.0
+        for data, pos in self.positions.items():
+            if pos:
+                comminfo = self.getcommissioninfo(data)
+                if not comminfo.charges_interest():
+                    continue
+                dt0 = data.datetime.datetime()
+                dcredit = comminfo.get_credit_interest(data, pos, dt0)
+                self.d_credit[data] += dcredit
+                credit += dcredit
+                pos.datetime = dt0
+        self.cash -= credit
+
+    def _process_pending(self) -> None:
+        """One pass over the book: expire, skip inactive, try to execute."""
+        pending = self.pending
+        pending.append(None)
+        links = self.links
+        while True:
+            order = pending.popleft()
+            if order is None:
+                break
+            if order.expire():
+                self.notify(order)
+                links.ococheck(order)
+                links.bracketize(order, cancel=True)
+            elif not order.active():
+                pending.append(order)
+            else:
+                self._try_exec(order)
+                if order.alive():
+                    pending.append(order)
+                elif order.status == Order.Completed:
+                    links.bracketize(order)
+
+    def _mark_to_market(self) -> None:
+        """Settle futures-like price moves into cash."""
+        for data, pos in self.positions.items():
+            if pos:
+                comminfo = self.getcommissioninfo(data)
+                close = data.close[0]
+                if comminfo.marks_to_market():
+                    self.cash += comminfo.cashadjust(pos.size, pos.adjbase, close)
+                pos.adjbase = close
+
+    def next(self) -> None:
+        """One bar: activate, check submitted, interest, execute, mark to market, value."""
+        toactivate = self._toactivate
+        while toactivate:
+            toactivate.popleft().activate()
+        if self.submitted and self.p.checksubmit:
+            self.check_submitted()
+        if self.positions:
+            self._charge_interest()
+        if self.pending:
+            self._process_pending()
+        if self.positions:
+            self._mark_to_market()
+        self._get_value()
+
+
+BrokerBack = BackBroker
+
+
+def _finite(name: str, value: float) -> float:
+    """Refuse NaN/inf for cash amounts."""
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be a finite number, got {value!r}")
+    return value

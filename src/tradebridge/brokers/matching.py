@@ -1,0 +1,155 @@
+"""Bar matching: decide whether an order fills on the current bar and at which price.
+
+``Matcher.match`` returns ``(ago, price, dtcoc)`` or None; a None price means "triggered
+but no price could be offered" (slippage refused). Rules follow backtrader 1.9.78, with
+one fix: a sell Limit opening through its limit caps slippage at ``max(low, limit)``
+(backtrader caps at the limit only and can fill below the bar's low).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tradebridge.orders.order import Order
+
+from .slippage import Slipper
+
+__all__ = ["Matcher"]
+
+Fill = tuple[int, Any, Any]
+
+
+def _bar(data: Any) -> tuple[float, float, float, float]:
+    """Open, high, low, close of the current bar (tick values first, as in replay)."""
+    popen = getattr(data, "tick_open", None)
+    phigh = getattr(data, "tick_high", None)
+    plow = getattr(data, "tick_low", None)
+    pclose = getattr(data, "tick_close", None)
+    return (
+        data.open[0] if popen is None else popen,
+        data.high[0] if phigh is None else phigh,
+        data.low[0] if plow is None else plow,
+        data.close[0] if pclose is None else pclose,
+    )
+
+
+class Matcher:
+    """Price rules for every exec type, reading the broker's params."""
+
+    def __init__(self, p: Any) -> None:
+        self.p = p
+        self.slip = Slipper(p)
+
+    def match(self, order: Any) -> Fill | None:
+        """Fill for ``order`` on this bar, or None; adjusts trailing stops afterwards via
+        ``trails``."""
+        exectype = order.exectype
+        bar = _bar(order.data)
+        if exectype == Order.Market:
+            return self.market(order, bar)
+        if exectype == Order.Close:
+            return self.close(order, bar[3])
+        if exectype == Order.Limit:
+            return self.limit(order, bar, order.created.price)
+        if exectype in (Order.StopLimit, Order.StopTrailLimit):
+            if order.triggered:
+                return self.limit(order, bar, order.created.pricelimit)
+            return self.stoplimit(order, bar)
+        if exectype in (Order.Stop, Order.StopTrail):
+            return self.stop(order, bar)
+        if exectype == Order.Historical:
+            return (0, order.created.price, None)
+        return None
+
+    def market(self, order: Any, bar: tuple[float, ...]) -> Fill | None:
+        """Next open (or, cheating, the creation bar's close/the current open)."""
+        p = self.p
+        if p.coc and order.info.get("coc", True):
+            dtcoc, exprice = order.created.dt, order.created.pclose
+        else:
+            if not p.coo and order.data.datetime[0] <= order.created.dt:
+                return None  # only after the creation bar
+            dtcoc, exprice = None, bar[0]
+        if order.isbuy():
+            return (0, self.slip.up(bar[1], exprice, doslip=p.slip_open), dtcoc)
+        return (0, self.slip.down(bar[2], exprice, doslip=p.slip_open), dtcoc)
+
+    def close(self, order: Any, pclose: float) -> Fill | None:
+        """Close of the session-end bar (or the previous close once past it)."""
+        fill = None
+        dt0 = order.data.datetime[0]
+        if dt0 > order.created.dt and dt0 >= order.dteos:
+            if order.pannotated and dt0 > order.dteos:
+                fill = (-1, order.pannotated, None)
+            else:
+                fill = (0, pclose, None)
+        order.pannotated = pclose
+        return fill
+
+    def limit(self, order: Any, bar: tuple[float, ...], plimit: float) -> Fill | None:
+        """At the open if it is better than the limit, else at the limit if the bar reaches it."""
+        popen, phigh, plow = bar[0], bar[1], bar[2]
+        doslip = self.p.slip_open
+        if order.isbuy():
+            if plimit >= popen:
+                return (0, self.slip.up(min(phigh, plimit), popen, doslip=doslip, lim=True),
+                        None)
+            if plimit >= plow:
+                return (0, plimit, None)
+        else:
+            if plimit <= popen:
+                return (0, self.slip.down(max(plow, plimit), popen, doslip=doslip, lim=True),
+                        None)
+            if plimit <= phigh:
+                return (0, plimit, None)
+        return None
+
+    def stop(self, order: Any, bar: tuple[float, ...]) -> Fill | None:
+        """At the open when it gaps through the stop, else at the stop when the bar hits it."""
+        popen, phigh, plow = bar[0], bar[1], bar[2]
+        pstop = order.created.price
+        slip = self.slip
+        if order.isbuy():
+            if popen >= pstop:
+                return (0, slip.up(phigh, popen, doslip=self.p.slip_open), None)
+            if phigh >= pstop:
+                return (0, slip.up(phigh, pstop), None)
+        else:
+            if popen <= pstop:
+                return (0, slip.down(plow, popen, doslip=self.p.slip_open), None)
+            if plow <= pstop:
+                return (0, slip.down(plow, pstop), None)
+        return None
+
+    def stoplimit(self, order: Any, bar: tuple[float, ...]) -> Fill | None:
+        """Trigger at the stop; then fill as a limit, within the triggering bar as possible."""
+        popen, phigh, plow, pclose = bar
+        pstop, plimit = order.created.price, order.created.pricelimit
+        if order.isbuy():
+            if popen >= pstop:
+                order.triggered = True
+                return self.limit(order, bar, plimit)
+            if phigh >= pstop:
+                order.triggered = True
+                if plimit >= pstop:
+                    return (0, self.slip.up(phigh, pstop, lim=True), None)
+                if popen > pclose and plimit >= pclose:
+                    return (0, plimit, None)
+        else:
+            if popen <= pstop:
+                order.triggered = True
+                return self.limit(order, bar, plimit)
+            if plow <= pstop:
+                order.triggered = True
+                if plimit <= pstop:
+                    return (0, self.slip.down(plow, pstop, lim=True), None)
+                if popen <= pclose and plimit <= pclose:
+                    return (0, plimit, None)
+        return None
+
+    @staticmethod
+    def trails(order: Any, was_triggered: bool) -> bool:
+        """Whether a still-alive order's trailing stop follows this bar's close."""
+        if order.exectype == Order.StopTrail:
+            return True
+        return order.exectype == Order.StopTrailLimit and not was_triggered
