@@ -7,7 +7,10 @@ import math
 
 import numpy as np
 
-__all__ = ["recursive", "rolling_fsum", "rolling_max", "rolling_min", "seeded_smoothing"]
+__all__ = [
+    "adaptive_filter", "recursive", "rolling_count_below", "rolling_fsum", "rolling_max",
+    "rolling_min", "rolling_weighted", "seeded_smoothing",
+]
 
 
 def rolling_fsum(x: np.ndarray, period: int) -> np.ndarray:
@@ -94,3 +97,41 @@ def seeded_smoothing(x: np.ndarray, period: int, alpha: float, offset: int = 0) 
         return np.full(len(x), np.nan)
     seed = math.fsum(x[start - period + 1 : start + 1].tolist()) / period
     return recursive(x, start, seed, 1.0 - alpha, alpha)
+
+
+def rolling_weighted(x: np.ndarray, weights: list[float]) -> np.ndarray:
+    """Weighted sum of each window (weights oldest first; NaN before the first full window)."""
+    x = np.asarray(x, dtype=np.float64)
+    period = len(weights)
+    out = np.full(len(x), np.nan)
+    if len(x) < period:
+        return out
+    out[period - 1 :] = _window_view(x, period) @ np.asarray(weights, dtype=np.float64)
+    return out
+
+
+def rolling_count_below(x: np.ndarray, period: int) -> np.ndarray:
+    """How many values of each window are strictly below the window's last value."""
+    x = np.asarray(x, dtype=np.float64)
+    out = np.full(len(x), np.nan)
+    if len(x) < period:
+        return out
+    win = _window_view(x, period)
+    out[period - 1 :] = (win < win[:, -1:]).sum(axis=1)
+    return out
+
+
+def adaptive_filter(x: np.ndarray, sc: np.ndarray, start: int, seed: float) -> np.ndarray:
+    """``y[i] = y[i-1] + sc[i] * (x[i] - y[i-1])`` from ``start + 1`` on, ``y[start] = seed``."""
+    src = np.asarray(x, dtype=np.float64).tolist()
+    coef = np.asarray(sc, dtype=np.float64).tolist()
+    n = len(src)
+    out = [math.nan] * n
+    if start >= n:
+        return np.asarray(out)
+    prev = seed
+    out[start] = prev
+    for i in range(start + 1, n):
+        prev = prev + coef[i] * (src[i] - prev)
+        out[i] = prev
+    return np.asarray(out)

@@ -1,18 +1,35 @@
-"""Simple moving average and exponential smoothing, the kernels most indicators build on."""
+"""The base moving averages (simple, exponential, smoothed, weighted), the kernels most
+indicators build on, and ``MovingAverage`` (``MovAv``): every moving average by name."""
 
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
-from ._math import rolling_fsum, seeded_smoothing
+from ._math import rolling_fsum, rolling_weighted, seeded_smoothing
 from .base import Indicator
 
 __all__ = [
-    "Average", "ExponentialMovingAverage", "ExponentialSmoothing", "MovingAverageBase",
-    "MovingAverageSimple",
+    "Average", "ExponentialMovingAverage", "ExponentialSmoothing", "MovingAverage",
+    "MovingAverageBase", "MovingAverageSimple", "SmoothedMovingAverage", "WeightedMovingAverage",
 ]
+
+
+class MovingAverage:
+    """Namespace of every moving average by name, alias and short name (``MovAv.Simple``)."""
+
+    alias = ("MovAv",)
+
+    @classmethod
+    def register(cls, macls: type) -> None:
+        """Publish ``macls`` under its name, aliases, and those names minus "MovingAverage"."""
+        for name in (macls.__name__, *getattr(macls, "alias", ())):
+            setattr(cls, name, macls)
+            short = name.replace("MovingAverage", "")
+            if short and short != name:
+                setattr(cls, short, macls)
 
 
 class MovingAverageBase(Indicator):
@@ -20,6 +37,15 @@ class MovingAverageBase(Indicator):
 
     params = (("period", 30),)
     plotinfo = dict(subplot=False)
+    _movav_register = True
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.__dict__.get("_movav_register", True):
+            MovingAverage.register(cls)
+
+
+MovingAverage.register(MovingAverageBase)
 
 
 class Average(MovingAverageBase):
@@ -27,6 +53,7 @@ class Average(MovingAverageBase):
 
     alias = ("ArithmeticMean", "Mean")
     lines = ("av",)
+    _movav_register = False
 
     def __init__(self) -> None:
         self.addminperiod(self.p.period)
@@ -59,6 +86,7 @@ class ExponentialSmoothing(Average):
 
     alias = ("ExpSmoothing",)
     params = (("alpha", None),)
+    _movav_register = False
 
     def __init__(self) -> None:
         super().__init__()
@@ -88,3 +116,35 @@ class ExponentialMovingAverage(MovingAverageBase):
         self.lines[0] = es = ExponentialSmoothing(
             self.data, period=self.p.period, alpha=2.0 / (1.0 + self.p.period))
         self.alpha, self.alpha1 = es.alpha, es.alpha1
+
+
+class SmoothedMovingAverage(MovingAverageBase):
+    """Wilder's smoothed moving average: exponential smoothing with alpha = 1 / period."""
+
+    alias = ("SMMA", "WilderMA", "MovingAverageSmoothed", "MovingAverageWilder",
+             "ModifiedMovingAverage")
+    lines = ("smma",)
+
+    def __init__(self) -> None:
+        self.lines[0] = es = ExponentialSmoothing(
+            self.data, period=self.p.period, alpha=1.0 / self.p.period)
+        self.alpha, self.alpha1 = es.alpha, es.alpha1
+
+
+class WeightedMovingAverage(MovingAverageBase):
+    """Linearly weighted moving average: weights 1..period, newest heaviest."""
+
+    alias = ("WMA", "MovingAverageWeighted")
+    lines = ("wma",)
+
+    def __init__(self) -> None:
+        self.addminperiod(self.p.period)
+        self.coef = 2.0 / (self.p.period * (self.p.period + 1.0))
+        self.weights = [float(x) for x in range(1, self.p.period + 1)]
+
+    def _vec(self) -> np.ndarray:
+        return rolling_weighted(self._arr(), self.weights) * self.coef
+
+    def next(self) -> None:
+        window = self.data.get(size=self.p.period)
+        self.lines[0][0] = self.coef * math.fsum(w * x for w, x in zip(self.weights, window))
