@@ -25,7 +25,7 @@ class MovingAverage:
     @classmethod
     def register(cls, macls: type) -> None:
         """Publish ``macls`` under its name, aliases, and those names minus "MovingAverage"."""
-        for name in (macls.__name__, *getattr(macls, "alias", ())):
+        for name in (macls.__name__, *macls.__dict__.get("alias", ())):
             setattr(cls, name, macls)
             short = name.replace("MovingAverage", "")
             if short and short != name:
