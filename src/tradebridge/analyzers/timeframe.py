@@ -1,0 +1,120 @@
+"""TimeFrameAnalyzerBase: analyzers that act once per period (day, week, month, ...).
+
+A period ends when the strategy's datetime moves into the next period key; then
+``on_dt_over`` runs before ``next``. ``dtkey`` names the current period (its last day, or
+the end of the sub-day slot), as backtrader reports it.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as _dt
+import sys
+from typing import Any
+
+from ..utils.timeframe import TimeFrame
+from .base import Analyzer
+
+__all__ = ["TimeFrameAnalyzerBase", "period_key"]
+
+
+def period_key(dt: _dt.datetime, timeframe: int, compression: int) -> tuple[Any, Any]:
+    """(comparable, key) of the period holding ``dt``; (None, None) for NoTimeFrame."""
+    if timeframe == TimeFrame.NoTimeFrame:
+        return None, None
+    if timeframe == TimeFrame.Years:
+        return dt.year, _dt.date(dt.year, 12, 31)
+    if timeframe == TimeFrame.Months:
+        lastday = calendar.monthrange(dt.year, dt.month)[1]
+        return dt.year * 100 + dt.month, _dt.datetime(dt.year, dt.month, lastday)
+    if timeframe == TimeFrame.Weeks:
+        isoyear, isoweek, isoweekday = dt.isocalendar()
+        sunday = dt + _dt.timedelta(days=7 - isoweekday)
+        return isoyear * 100 + isoweek, _dt.datetime(sunday.year, sunday.month, sunday.day)
+    if timeframe == TimeFrame.Days:
+        return dt.year * 10000 + dt.month * 100 + dt.day, _dt.datetime(dt.year, dt.month, dt.day)
+    key = _subday_end(dt, timeframe, compression)
+    return key, key
+
+
+_UNIT_SECONDS = {TimeFrame.Minutes: 60, TimeFrame.Seconds: 1}
+
+
+def _subday_end(dt: _dt.datetime, timeframe: int, compression: int) -> _dt.datetime:
+    """Last instant (one unit before the slot boundary) of the ``compression``-wide slot."""
+    if timeframe == TimeFrame.MicroSeconds:
+        units = ((dt.hour * 60 + dt.minute) * 60 + dt.second) * 1_000_000 + dt.microsecond
+        unit = _dt.timedelta(microseconds=1)
+    elif timeframe == TimeFrame.Seconds:
+        units = (dt.hour * 60 + dt.minute) * 60 + dt.second
+        unit = _dt.timedelta(seconds=1)
+    else:
+        units = dt.hour * 60 + dt.minute
+        unit = _dt.timedelta(minutes=1)
+    end = (units // compression + 1) * compression
+    if timeframe == TimeFrame.MicroSeconds:
+        secs, micro = divmod(end, 1_000_000)
+    else:
+        secs, micro = end * _UNIT_SECONDS.get(timeframe, 60), 0
+    days, secs = divmod(secs, 86400)
+    base = dt.replace(hour=0, minute=0, second=0, microsecond=0) + _dt.timedelta(days=days)
+    return base + _dt.timedelta(seconds=secs, microseconds=micro) - unit
+
+
+class TimeFrameAnalyzerBase(Analyzer):
+    """Analyzer with a ``timeframe``/``compression`` (defaults: those of its data)."""
+
+    params = (("timeframe", None), ("compression", None), ("_doprenext", True))
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        legacy = cls.__dict__.get("_on_dt_over")
+        if legacy is not None and "on_dt_over" not in cls.__dict__:
+            cls.on_dt_over = legacy  # type: ignore[method-assign]
+
+    def _start(self) -> None:
+        self.timeframe = self.p.timeframe or self.data._timeframe
+        self.compression = self.p.compression or self.data._compression
+        self.dtcmp, self.dtkey = self._get_dt_cmpkey(_dt.datetime.min)
+        self.dtcmp1 = self.dtkey1 = None
+        super()._start()
+
+    def _prenext(self) -> None:
+        for child in self._children:
+            child._prenext()
+        if self._dt_over():
+            self.on_dt_over()
+        if self.p._doprenext:
+            self.prenext()
+
+    def _nextstart(self) -> None:
+        for child in self._children:
+            child._nextstart()
+        if self._dt_over() or not self.p._doprenext:
+            self.on_dt_over()
+        self.nextstart()
+
+    def _next(self) -> None:
+        for child in self._children:
+            child._next()
+        if self._dt_over():
+            self.on_dt_over()
+        self.next()
+
+    def on_dt_over(self) -> None:
+        """Called when a new period begins (before ``next``)."""
+
+    def _dt_over(self) -> bool:
+        """True when the strategy's current datetime starts a new period."""
+        if self.timeframe == TimeFrame.NoTimeFrame:
+            dtcmp, dtkey = sys.maxsize, _dt.datetime.max
+        else:
+            dtcmp, dtkey = self._get_dt_cmpkey(self.strategy.datetime.datetime())
+        if self.dtcmp is None or dtcmp > self.dtcmp:
+            self.dtkey, self.dtkey1 = dtkey, self.dtkey
+            self.dtcmp, self.dtcmp1 = dtcmp, self.dtcmp
+            return True
+        return False
+
+    def _get_dt_cmpkey(self, dt: _dt.datetime) -> tuple[Any, Any]:
+        return period_key(dt, self.timeframe, self.compression)
