@@ -454,7 +454,7 @@ class BackBroker(BrokerBase):
         for data, pos in self.positions.items():
             if pos:
                 comminfo = self.getcommissioninfo(data)
-                if not comminfo.charges_interest():
+                if not comminfo._charges_interest:
                     continue
                 dt0 = data.datetime.datetime()
                 dcredit = comminfo.get_credit_interest(data, pos, dt0)
@@ -491,7 +491,7 @@ class BackBroker(BrokerBase):
             if pos:
                 comminfo = self.getcommissioninfo(data)
                 close = data.close[0]
-                if comminfo.marks_to_market():
+                if comminfo._marks_to_market:
                     self.cash += comminfo.cashadjust(pos.size, pos.adjbase, close)
                 pos.adjbase = close
 

@@ -55,6 +55,13 @@ class CommInfoBase(Parametrized):
         if self._commtype == self.COMM_PERC and not p.percabs:
             p.commission /= 100.0
         self._creditrate = p.interest / 365.0
+        cls = type(self)
+        self._charges_interest = bool(self._creditrate) or (
+            cls.get_credit_interest is not CommInfoBase.get_credit_interest
+            or cls._get_credit_interest is not CommInfoBase._get_credit_interest
+        )
+        self._marks_to_market = (not self._stocklike
+                                 or cls.cashadjust is not CommInfoBase.cashadjust)
 
     @property
     def margin(self) -> Any:
@@ -147,16 +154,11 @@ class CommInfoBase(Parametrized):
 
     def charges_interest(self) -> bool:
         """Whether this scheme can ever charge interest (lets the broker skip the work)."""
-        cls = type(self)
-        overridden = (
-            cls.get_credit_interest is not CommInfoBase.get_credit_interest
-            or cls._get_credit_interest is not CommInfoBase._get_credit_interest
-        )
-        return overridden or bool(self._creditrate)
+        return self._charges_interest
 
     def marks_to_market(self) -> bool:
         """Whether price moves change cash every bar (futures-like or a custom cashadjust)."""
-        return not self._stocklike or type(self).cashadjust is not CommInfoBase.cashadjust
+        return self._marks_to_market
 
 
 class CommissionInfo(CommInfoBase):
