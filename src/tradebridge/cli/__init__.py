@@ -1,0 +1,1 @@
+"""The ``tradebridge`` command line (``tradebridge backtest STRATEGY.py --data FILE.csv``)."""
