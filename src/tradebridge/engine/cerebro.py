@@ -288,8 +288,10 @@ class Cerebro(ParamsMixin):
                 data.home()
         runstrats = self._build_strategies(iterstrat)
         self.runningstrats = runstrats
+        capacity = sum(d.buflen() for d in self.datas) if self._dopreload else None
         for strat in runstrats:
             strat._start()
+            strat._prepare_run(capacity)
         self._check_periods(runstrats)
         for timer in self._timers:
             timer.start(self.datas[0])
@@ -379,6 +381,7 @@ class Cerebro(ParamsMixin):
         coo = self.p.cheat_on_open
         timers = self._timers
         single = datas[0] if len(datas) == 1 else None
+        stores = self.stores
         while True:
             if single is not None:
                 dclk = single._clk
@@ -414,12 +417,8 @@ class Cerebro(ParamsMixin):
                 strat._step(dt0)
                 if self._event_stop:
                     return
-            if self._storesdatas:
+            if stores:
                 self._storenotify()
-
-    @property
-    def _storesdatas(self) -> bool:
-        return bool(self.stores)
 
     def _runnext(self, runstrats: list[Any]) -> None:
         datas = self._sorted_datas()

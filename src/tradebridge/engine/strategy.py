@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Any
 
-from ..lines.buffer import Clock
+from ..lines.buffer import NAN, Clock, nan_array
 from ..lines.lineiterator import LineIterator, StratType, base_of
 from .collection import ItemCollection
 
@@ -91,7 +91,32 @@ class Strategy(LineIterator):
             obs.start() if hasattr(obs, "start") else None
         self.start()
 
+    def _prepare_run(self, capacity: int | None) -> None:
+        """Before the first step: gather the per-step lines (own and observers'), sized for
+        ``capacity`` steps when that is known, and cache what every step needs."""
+        lines = list(self.lines)
+        for obs in self._observers:
+            lines.extend(obs.lines)
+        self._sclines = lines
+        self._grow = capacity is None
+        if capacity is not None:
+            for buf in lines:
+                buf._a = nan_array(capacity)
+        calls = [(obs.next if not obs._children else obs._obsnext, obs._on_events)
+                 for obs in self._observers]
+        self._obscalls = [call for call, events in calls if not events]
+        self._obsevents = [call for call, events in calls if events]
+        self._dtarr = self.datetime._a
+        self._quick = bool(self.cerebro is not None and self.cerebro.p.quicknotify)
+        cls = type(self)
+        self._wants_cash = (cls.notify_cashvalue is not Strategy.notify_cashvalue
+                            or cls.notify_fund is not Strategy.notify_fund
+                            or bool(self.analyzers))
+
     def _stop(self) -> None:
+        n = self._iclk.idx + 1
+        for buf in getattr(self, "_sclines", ()):
+            del buf._a[n:]
         self.stop()
         for analyzer in self.analyzers:
             analyzer._stop()
@@ -126,35 +151,45 @@ class Strategy(LineIterator):
     def _step(self, dt: float) -> None:
         """One engine step: advance own lines, deliver notifications, call next & co."""
         clk = self._iclk
-        clk.idx += 1
-        n = clk.idx + 1
-        for line in self.lines:
-            if len(line._a) < n:
-                line._a.append(float("nan"))
-        self.lines.datetime._a[clk.idx] = dt
-        self._notify()
-        status = self._getminperstatus()
-        if status < 0:
+        i = clk.idx = clk.idx + 1
+        if self._grow:
+            for buf in self._sclines:
+                buf._a.append(NAN)
+            self._dtarr = self.datetime._a
+        self._dtarr[i] = dt
+        events = self._orderspending or self._tradespending
+        if events or self._wants_cash:
+            self._notify()
+        if self._mpstatus_done:
+            status = -1
             self.next()
-        elif status == 0:
-            self.nextstart()
         else:
-            self.prenext()
+            status = self._getminperstatus()
+            if status < 0:
+                self.next()
+            elif status == 0:
+                self.nextstart()
+            else:
+                self.prenext()
         if self.analyzers:
-            for analyzer in self.analyzers:
-                if status < 0:
-                    analyzer._next()
-                elif status == 0:
-                    analyzer._nextstart()
-                else:
-                    analyzer._prenext()
-        for obs in self._observers:
-            obs._obsnext()
-        self._orders.extend(self._orderspending)
-        if self._orderspending:
+            self._next_analyzers(status)
+        for call in self._obscalls:
+            call()
+        if events:
+            for call in self._obsevents:
+                call()
+            self._orders.extend(self._orderspending)
             self._orderspending = []
-        if self._tradespending:
             self._tradespending = []
+
+    def _next_analyzers(self, status: int) -> None:
+        for analyzer in self.analyzers:
+            if status < 0:
+                analyzer._next()
+            elif status == 0:
+                analyzer._nextstart()
+            else:
+                analyzer._prenext()
 
     def _next_open(self) -> None:
         status = self._getminperstatus() if not self._mpstatus_done else -1
@@ -176,7 +211,7 @@ class Strategy(LineIterator):
             self._notify(qorders=[order], qtrades=trades)
 
     def _notify(self, qorders: list | None = None, qtrades: list | None = None) -> None:
-        if self.cerebro is not None and self.cerebro.p.quicknotify:
+        if self._quick:
             orders, trades = qorders or [], qtrades or []
         else:
             orders, trades = self._orderspending, self._tradespending
@@ -202,16 +237,6 @@ class Strategy(LineIterator):
             for analyzer in self.analyzers:
                 analyzer._notify_cashvalue(cash, value)
                 analyzer._notify_fund(cash, value, fundvalue, fundshares)
-
-    @property
-    def _wants_cash(self) -> bool:
-        wants = self.__dict__.get("_wants_cash_cached")
-        if wants is None:
-            cls = type(self)
-            wants = (cls.notify_cashvalue is not Strategy.notify_cashvalue
-                     or cls.notify_fund is not Strategy.notify_fund or bool(self.analyzers))
-            self._wants_cash_cached = wants
-        return wants
 
     # -- user hooks -----------------------------------------------------------------------------
     def start(self) -> None:

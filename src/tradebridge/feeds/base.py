@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ..lines.buffer import NAN, Clock
+from ..lines.buffer import NAN, Clock, farray, nan_array
 from ..lines.params import ParamsInitMixin
 from ..lines.series import LineSeries
 from ..utils.dates import TIME_MAX, TIME_MIN, date2num, num2date
@@ -137,8 +137,19 @@ class AbstractDataBase(ParamsInitMixin, LineSeries):
         """Close the source (subclass hook)."""
 
     def _load(self) -> bool | None:
-        """Fill ``self.lines.*[0]`` with the next bar; False at the end."""
-        return False
+        """Fill ``self.lines.*[0]`` with the next bar; False at the end.
+
+        By default serves the rows of ``_load_arrays`` (so filters work on array feeds).
+        """
+        cursor = self.__dict__.get("_cursor")
+        if cursor is None:
+            arrays = self._load_arrays()
+            if arrays is None:
+                return False
+            from ._cursor import ArrayCursor
+
+            cursor = self._cursor = ArrayCursor(arrays, self.lines)
+        return cursor.load_into(self.lines)
 
     def _load_arrays(self) -> dict[str, np.ndarray] | None:
         """Whole columns at once (fast path); None means load bar by bar."""
@@ -190,6 +201,18 @@ class AbstractDataBase(ParamsInitMixin, LineSeries):
     def addfilter_simple(self, f: Any, *args: Any, **kwargs: Any) -> None:
         self.addfilter(_SimpleFilter(f), *args, **kwargs)
 
+    def resample(self, **kwargs: Any) -> None:
+        """Deliver larger bars built from this feed's (``bt.filters.Resampler``)."""
+        from ..filters.resample import Resampler
+
+        self.addfilter(Resampler, **kwargs)
+
+    def replay(self, **kwargs: Any) -> None:
+        """Rebuild larger bars tick by tick from this feed's (``bt.filters.Replayer``)."""
+        from ..filters.resample import Replayer
+
+        self.addfilter(Replayer, **kwargs)
+
     def _add2stack(self, bar: list[float], stash: bool = False) -> None:
         (self._barstash if stash else self._barstack).append(bar)
 
@@ -222,7 +245,7 @@ class AbstractDataBase(ParamsInitMixin, LineSeries):
         for line in self.lines:
             a = line._a
             del a[idx + 1 :]
-            a.extend([value] * size)
+            a.extend(nan_array(size) if value != value else farray([value] * size))
         self._clk.idx += size
 
     def backwards(self, size: int = 1, force: bool = False) -> None:
@@ -258,7 +281,7 @@ class AbstractDataBase(ParamsInitMixin, LineSeries):
     def _check(self, forcedata: Any = None) -> None:
         for ff, fargs, fkwargs in self._filters:
             if hasattr(ff, "check"):
-                ff.check(self, *fargs, **fkwargs)
+                ff.check(self, *fargs, _forcedata=forcedata, **fkwargs)
 
     def _last(self, datamaster: Any = None) -> bool:
         ret = False
@@ -271,6 +294,7 @@ class AbstractDataBase(ParamsInitMixin, LineSeries):
     # -- loading ------------------------------------------------------------------------------
     def _start(self) -> None:
         self._tb_setup()
+        self._cursor = None
         self.start()
         if not self._started:
             self._start_finish()
@@ -300,9 +324,9 @@ class AbstractDataBase(ParamsInitMixin, LineSeries):
         for line in self.lines:
             col = arrays.get(line._name)
             if col is None:
-                line._a[:] = [NAN] * int(keep.sum())
+                line._a = nan_array(int(keep.sum()))
             else:
-                line._a[:] = np.asarray(col, dtype=np.float64)[keep].tolist()
+                line.set_array(np.asarray(col, dtype=np.float64)[keep])
         self._clk.idx = len(self.lines.datetime._a) - 1
 
     def load(self) -> bool | None:

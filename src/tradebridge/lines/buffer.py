@@ -1,21 +1,39 @@
 """LineBuffer: one series of floats read relative to "now" (``[0]``, ``[-1]``, ...).
 
-Storage is a plain list (fast scalar reads); "now" is the index held by a shared
-:class:`Clock`, so advancing every line of a feed or indicator group costs one store.
+Storage is an ``array('d')`` (8 bytes a value, backtrader's layout, shared with numpy
+without copying); "now" is the index held by a shared :class:`Clock`, so advancing every
+line of a feed or indicator group costs one store.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import math
+from array import array
 from typing import Any
+
+import numpy as np
 
 from ..utils.dates import num2date
 from .opsmixin import LineOpsMixin
 
-__all__ = ["NAN", "Clock", "LineBuffer"]
+__all__ = ["NAN", "Clock", "LineBuffer", "farray", "nan_array"]
 
 NAN = float("nan")
+_NAN1 = array("d", [NAN])
+
+
+def nan_array(size: int) -> array:
+    """An ``array('d')`` of ``size`` NaNs."""
+    return _NAN1 * size
+
+
+def farray(values: Any) -> array:
+    """An ``array('d')`` holding ``values`` (a numpy array, list or array)."""
+    arr = np.ascontiguousarray(values, dtype=np.float64)
+    out = array("d")
+    out.frombytes(memoryview(arr).cast("B"))
+    return out
 
 
 class Clock:
@@ -37,7 +55,7 @@ class LineBuffer(LineOpsMixin):
     __slots__ = ("_a", "_clk", "_owner", "_name", "_tz", "_bound_mp", "__weakref__")
 
     def __init__(self, clk: Clock, owner: Any = None, name: str = "", size: int = 0) -> None:
-        self._a: list[float] = [NAN] * size
+        self._a: array = _NAN1 * size
         self._clk = clk
         self._owner = owner
         self._name = name
@@ -57,15 +75,15 @@ class LineBuffer(LineOpsMixin):
     def __bool__(self) -> bool:
         return bool(self._a[self._clk.idx])
 
-    def get(self, ago: int = 0, size: int = 1) -> list[float]:
+    def get(self, ago: int = 0, size: int = 1) -> array:
         """The ``size`` values ending ``ago`` bars back (oldest first); empty if not enough."""
         end = self._clk.idx + ago + 1
         start = end - size
         if start < 0:
-            return []
+            return array("d")
         return self._a[start:end]
 
-    def getzero(self, idx: int = 0, size: int = 1) -> list[float]:
+    def getzero(self, idx: int = 0, size: int = 1) -> array:
         """Values counted from the start of the buffer."""
         return self._a[idx : idx + size]
 
@@ -76,13 +94,17 @@ class LineBuffer(LineOpsMixin):
         self._a[self._clk.idx + ago] = value
 
     @property
-    def array(self) -> list[float]:
+    def array(self) -> array:
         """The whole storage (backtrader's ``line.array``), indexable and writable."""
         return self._a
 
     @array.setter
     def array(self, values: Any) -> None:
-        self._a[:] = list(values)
+        self._a = farray(values)
+
+    def set_array(self, values: Any) -> None:
+        """Replace every value at once (numpy array, list or array)."""
+        self._a = farray(values)
 
     @property
     def idx(self) -> int:
@@ -91,12 +113,12 @@ class LineBuffer(LineOpsMixin):
     def buflen(self) -> int:
         return len(self._a)
 
-    def plot(self, idx: int = 0, size: int | None = None) -> list[float]:
+    def plot(self, idx: int = 0, size: int | None = None) -> array:
         """Values for plotting: the whole buffer from ``idx``."""
         return self._a[idx:] if size is None else self._a[idx : idx + size]
 
     def forward(self, value: float = NAN, size: int = 1) -> None:
-        self._a.extend([value] * size)
+        self._a.extend(array("d", [value]) * size)
 
     @property
     def _minperiod(self) -> int:

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from .buffer import NAN, Clock, LineBuffer
+from .buffer import NAN, Clock, LineBuffer, farray
 from .params import unknown_kwargs, unknown_param_error
 from .series import LineSeries, line0
 
@@ -266,14 +266,15 @@ def _overrides(obj: Any, name: str) -> bool:
 
 def as_array(src: LineBuffer, base: Any = None) -> np.ndarray:
     """``src``'s values as a float array, aligned on ``base``'s bars when their clocks differ."""
-    arr = np.asarray(src._a, dtype=np.float64)
+    arr = np.frombuffer(src._a, dtype=np.float64) if len(src._a) else np.empty(0)
+    arr.flags.writeable = False
     sbase = base_of(src)
     if base is None or sbase is base or not hasattr(sbase, "datetime") or not hasattr(
         base, "datetime"
     ):
         return arr
-    sdt = np.asarray(sbase.datetime._a, dtype=np.float64)
-    bdt = np.asarray(base.datetime._a, dtype=np.float64)
+    sdt = np.array(sbase.datetime._a, dtype=np.float64)
+    bdt = np.array(base.datetime._a, dtype=np.float64)
     pos = np.searchsorted(sdt, bdt, side="right") - 1
     out = np.full(len(bdt), np.nan)
     ok = (pos >= 0) & (pos < len(arr))
@@ -283,23 +284,21 @@ def as_array(src: LineBuffer, base: Any = None) -> np.ndarray:
 
 def _copy_aligned(src: LineBuffer, dst: LineBuffer) -> None:
     if len(src._a) == len(dst._a) and base_of(src) is base_of(dst):
-        dst._a[:] = src._a
+        dst._a = src._a[:]
     else:
-        vals = as_array(src, base_of(dst))
-        dst._a[:] = vals.tolist()
+        dst.set_array(as_array(src, base_of(dst)))
 
 
 def store(buf: LineBuffer, values: np.ndarray, minperiod: int) -> None:
     """Write a computed array into a line, NaN before the minimum period (backtrader's view)."""
-    vals = np.asarray(values, dtype=np.float64)
+    vals = np.array(values, dtype=np.float64)
     n = len(buf._a)
     if len(vals) != n:
         raise ValueError(f"{buf!r}: computed {len(vals)} values for {n} bars")
-    out = vals.tolist()
     k = min(max(minperiod - 1, 0), n)
     if k:
-        out[:k] = [NAN] * k
-    buf._a[:] = out
+        vals[:k] = np.nan
+    buf._a = farray(vals)
 
 
 def isnan(x: float) -> bool:

@@ -90,15 +90,23 @@ class LineOpsMixin:
         return self._binop(o, operator.pow, True)
 
     def __lt__(self, o: Any) -> Any:
+        if STAGE.running:
+            return self[0] < (o[0] if isinstance(o, LineOpsMixin) else o)  # type: ignore[index]
         return self._binop(o, operator.lt)
 
     def __le__(self, o: Any) -> Any:
+        if STAGE.running:
+            return self[0] <= (o[0] if isinstance(o, LineOpsMixin) else o)  # type: ignore[index]
         return self._binop(o, operator.le)
 
     def __gt__(self, o: Any) -> Any:
+        if STAGE.running:
+            return self[0] > (o[0] if isinstance(o, LineOpsMixin) else o)  # type: ignore[index]
         return self._binop(o, operator.gt)
 
     def __ge__(self, o: Any) -> Any:
+        if STAGE.running:
+            return self[0] >= (o[0] if isinstance(o, LineOpsMixin) else o)  # type: ignore[index]
         return self._binop(o, operator.ge)
 
     def __eq__(self, o: Any) -> Any:  # type: ignore[override]

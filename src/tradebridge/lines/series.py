@@ -119,7 +119,8 @@ class LineSeries(ParamsMixin, LineOpsMixin):
 
     # -- values of the first line ---------------------------------------------------------
     def __getitem__(self, ago: int) -> float:
-        return self.line0[ago]
+        line = self.line0
+        return line._a[line._clk.idx + ago]
 
     def __setitem__(self, ago: int, value: float) -> None:
         self.line0[ago] = value

@@ -16,6 +16,7 @@ class Observer(LineIterator):
     _ltype = ObsType
     csv = True
     plotinfo = dict(plot=False, subplot=True)
+    _on_events = False  # True: next() only matters on steps with order/trade notifications
 
     def _setclock(self) -> None:
         owner = self._owner

@@ -64,6 +64,7 @@ class BuySell(Observer):
     """Average execution price of buys and sells on the observed data, per step."""
 
     lines = ("buy", "sell")
+    _on_events = True
     params = (("barplot", False), ("bardist", 0.015))
     plotinfo = dict(plot=True, subplot=False, plotlinelabels=True)
     plotlines = dict(
@@ -100,6 +101,7 @@ class Trades(Observer):
     """Profit/loss of trades as they close (positive and negative apart)."""
 
     lines = ("pnlplus", "pnlminus")
+    _on_events = True
     params = (("pnlcomm", True),)
     plotinfo = dict(plot=True, subplot=True, plotname="Trades - Net Profit/Loss")
     plotlines = dict(
@@ -134,6 +136,7 @@ class DataTrades(Observer):
     """Closed-trade profit/loss per data, one line per data (several datas)."""
 
     params = (("usenames", True),)
+    _on_events = True
     plotinfo = dict(plot=True, subplot=True, plothlines=[0.0], plotymargin=0.10)
 
     def _make_lines(self, clk: Any, size: int = 0) -> None:
