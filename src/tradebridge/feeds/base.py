@@ -295,6 +295,9 @@ class AbstractDataBase(ParamsInitMixin, LineSeries):
     def _start(self) -> None:
         self._tb_setup()
         self._cursor = None
+        for line in self.lines:
+            line._a = nan_array(0)
+        self._clk.idx = self._iclk.idx = -1
         self.start()
         if not self._started:
             self._start_finish()
@@ -305,6 +308,9 @@ class AbstractDataBase(ParamsInitMixin, LineSeries):
         arrays = None if self._filters else self._load_arrays()
         if arrays is not None:
             self._fill_arrays(arrays)
+            from ._cursor import ArrayCursor
+
+            self._cursor = ArrayCursor({"datetime": np.empty(0)}, self.lines)  # all rows are in
         else:
             while self.load():
                 pass
