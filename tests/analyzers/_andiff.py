@@ -89,7 +89,8 @@ def assert_same(ref: Any, got: Any, path: str = "") -> None:
             assert_same(ref[key], got[key], f"{path}[{key!r}]")
         return
     if isinstance(ref, (list, tuple)):
-        assert isinstance(got, (list, tuple)) and len(ref) == len(got), f"{path}: {ref} != {got}"
+        assert isinstance(got, (list, tuple)), f"{path}: {type(got)} is not a sequence"
+        assert len(ref) == len(got), f"{path}: length {len(got)} != {len(ref)}"
         for i, (a, b) in enumerate(zip(ref, got)):
             assert_same(a, b, f"{path}[{i}]")
         return

@@ -4,6 +4,7 @@ backtrader keeps such analyzers apart from the user's (``strategy.analyzers`` do
 them) and steps them right before the observer. This mixin does the same from the observer:
 it starts and stops them, hands them the step's notifications and the broker's
 cash/value, then runs their prenext/nextstart/next as the strategy's period status says.
+Subclasses write their lines in ``_record`` (``next`` drives the analyzers first).
 """
 
 from __future__ import annotations
@@ -37,7 +38,14 @@ class SlaveAnalyzersMixin:
         for analyzer in self._slaves:
             analyzer._stop()
 
-    def _obsnext(self) -> None:
+    def next(self) -> None:
+        self._drive()
+        self._record()
+
+    def _record(self) -> None:
+        """Write this step's line values from the analyzers' results."""
+
+    def _drive(self) -> None:
         strat = self._owner
         self._status = status = strat._getminperstatus()
         slaves = self._slaves
@@ -50,7 +58,6 @@ class SlaveAnalyzersMixin:
                 analyzer._nextstart()
             else:
                 analyzer._prenext()
-        super()._obsnext()  # type: ignore[misc]
 
     @staticmethod
     def _feed(strat: Any, slaves: list[Any]) -> None:

@@ -22,7 +22,7 @@ class DrawDown(SlaveAnalyzersMixin, Observer):
     def __init__(self) -> None:
         self._dd = self._slave(analyzers.DrawDown, **self.p._getkwargs())
 
-    def next(self) -> None:
+    def _record(self) -> None:
         rets = self._dd.rets
         self.lines.drawdown[0] = rets.drawdown
         self.lines.maxdrawdown[0] = rets.max.drawdown
@@ -38,7 +38,7 @@ class DrawDownLength(SlaveAnalyzersMixin, Observer):
     def __init__(self) -> None:
         self._dd = self._slave(analyzers.DrawDown)
 
-    def next(self) -> None:
+    def _record(self) -> None:
         rets = self._dd.rets
         self.lines.len[0] = rets.len
         self.lines.maxlen[0] = rets.max.len

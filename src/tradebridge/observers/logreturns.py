@@ -26,7 +26,7 @@ class LogReturns(SlaveAnalyzersMixin, Observer):
     def _plotlabel(self) -> list[Any]:
         return [TimeFrame.getname(self.p.timeframe, self.p.compression), str(self.p.compression or 1)]
 
-    def next(self) -> None:
+    def _record(self) -> None:
         self.lines.logret1[0] = self.logret1.rets[self.logret1.dtkey]
 
 
@@ -41,6 +41,6 @@ class LogReturns2(LogReturns):
         self.logret2 = self._slave(analyzers.LogReturnsRolling, data=data1,
                                    **self.p._getkwargs())
 
-    def next(self) -> None:
-        super().next()
+    def _record(self) -> None:
+        super()._record()
         self.lines.logret2[0] = self.logret2.rets[self.logret2.dtkey]

@@ -29,7 +29,7 @@ class TimeReturn(SlaveAnalyzersMixin, Observer):
         tr = self.treturn
         return [TimeFrame.getname(tr.timeframe, tr.compression), str(tr.compression)]
 
-    def next(self) -> None:
+    def _record(self) -> None:
         tr = self.treturn
         self.lines.timereturn[0] = tr.rets.get(tr.dtkey, math.nan)
 
@@ -53,8 +53,8 @@ class Benchmark(TimeReturn):
     def _plotlabel(self) -> list[Any]:
         return [*super()._plotlabel(), self.p.data._name]
 
-    def next(self) -> None:
+    def _record(self) -> None:
         if self._status > 0 and not self.p._doprenext:
             return
-        super().next()
+        super()._record()
         self.lines.benchmark[0] = self.tbench.rets.get(self.treturn.dtkey, math.nan)
