@@ -17,6 +17,7 @@ sequence of them; every line of each one is recorded in ``prenext`` and ``next``
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -25,7 +26,7 @@ import pandas as pd
 
 import tradebridge
 
-__all__ = ["assert_names", "compare_indicator", "compare_same", "record"]
+__all__ = ["assert_names", "check_too_short", "compare_indicator", "compare_same", "record"]
 
 Factory = Callable[[Any], Any]
 
@@ -90,3 +91,17 @@ def assert_names(names: Sequence[str]) -> None:
     """Every name (class or alias) exists in both libraries' indicator namespaces."""
     missing = [n for n in names if not hasattr(tradebridge.ind, n) or not hasattr(backtrader.ind, n)]
     assert not missing, f"missing indicator names: {missing}"
+
+
+def check_too_short(make: Callable[[Any, Any], Any], df: pd.DataFrame) -> None:
+    """Data shorter than the period: every value NaN in both modes, no crash.
+
+    Bar by bar the values equal backtrader's; in runonce mode backtrader itself raises
+    IndexError there, so only tradebridge runs.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # "next() will never be called"
+        compare_same(make, df, runonce=False)
+        rows = record(tradebridge, lambda d: make(tradebridge.ind, d), df, runonce=True)
+    assert len(rows) == len(df)
+    assert all(math.isnan(v) for row in rows for v in row)

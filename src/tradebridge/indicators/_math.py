@@ -106,7 +106,16 @@ def rolling_weighted(x: np.ndarray, weights: list[float]) -> np.ndarray:
     out = np.full(len(x), np.nan)
     if len(x) < period:
         return out
-    out[period - 1 :] = _window_view(x, period) @ np.asarray(weights, dtype=np.float64)
+    prods = _window_view(x, period) * np.asarray(weights, dtype=np.float64)
+    s = prods[:, 0].copy()
+    c = np.zeros(len(s))
+    with np.errstate(invalid="ignore", over="ignore"):
+        for k in range(1, period):  # Neumaier summation: matches math.fsum of the products
+            v = prods[:, k]
+            t = s + v
+            c += np.where(np.abs(s) >= np.abs(v), (s - t) + v, (v - t) + s)
+            s = t
+    out[period - 1 :] = np.where(np.isfinite(s), s + c, s)
     return out
 
 
