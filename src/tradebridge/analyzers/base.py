@@ -34,7 +34,9 @@ class Analyzer(ParamsMixin):
         pass
 
     def _preinit(self, args: tuple, kwargs: dict) -> tuple[tuple, dict]:
-        owner = kwargs.pop("_owner", None) or current_owner()
+        owner = kwargs.pop("_owner", None)
+        if owner is None:
+            owner = current_owner()
         if isinstance(owner, Analyzer):
             self._parent = owner
             self.strategy = owner.strategy

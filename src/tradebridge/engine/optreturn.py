@@ -20,7 +20,7 @@ class OptReturn:
         """Detach a finished strategy's analyzers from the engine objects they point at."""
         for analyzer in strat.analyzers:
             analyzer._detach()
-        return cls(strat.params, analyzers=strat.analyzers, strategycls=type(strat))
+        return cls(strat.params, analyzers=strat.analyzers)
 
     def __repr__(self) -> str:
         return f"OptReturn({self.p!r})"

@@ -192,7 +192,7 @@ class Strategy(LineIterator):
                 analyzer._prenext()
 
     def _next_open(self) -> None:
-        status = self._getminperstatus() if not self._mpstatus_done else -1
+        status = self._minperstatus  # as of the previous step, as backtrader does
         if status < 0:
             self.next_open()
         elif status == 0:

@@ -99,6 +99,17 @@ class AutoInfo:
         inner = ", ".join(f"{k}={getattr(self, k)!r}" for k in self._defaults)
         return f"{type(self).__name__}({inner})"
 
+    def __reduce__(self) -> tuple:
+        # the class is made at run time, so it pickles as name + defaults + values
+        return (_rebuild, (type(self).__name__, dict(self._defaults), dict(vars(self))))
+
+
+def _rebuild(name: str, defaults: dict[str, Any], values: dict[str, Any]) -> AutoInfo:
+    cls = type(name, (AutoInfo,), {"_defaults": defaults})
+    obj = cls.__new__(cls)
+    obj.__dict__.update(values)
+    return obj
+
 
 def merge_decl(cls: type, attr: str) -> None:
     """Replace a raw ``attr`` declaration on ``cls`` by an AutoInfo subclass merged with bases."""

@@ -1,0 +1,87 @@
+"""optstrategy: the cartesian product of iterable params, on one process or a pool, gives
+exactly the single runs' results (and backtrader's)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import backtrader
+import pytest
+
+import tradebridge
+
+
+class FinalValueTB(tradebridge.Analyzer):
+    """Final value and closed trades (module level: results cross process boundaries)."""
+
+    def stop(self) -> None:
+        self.rets["value"] = self.strategy.broker.getvalue()
+        self.rets["trades"] = self.strategy.ntrades
+
+
+class FinalValueBT(backtrader.Analyzer):
+    stop = FinalValueTB.stop
+
+
+def final_value_analyzer(lib: Any) -> type:
+    return FinalValueTB if lib is tradebridge else FinalValueBT
+
+
+def strategy(lib: Any) -> type:
+    class Cross(lib.Strategy):
+        params = dict(fast=5, slow=20)
+
+        def __init__(self) -> None:
+            self.x = lib.ind.CrossOver(lib.ind.SMA(period=self.p.fast), lib.ind.SMA(period=self.p.slow))
+            self.ntrades = 0
+
+        def notify_trade(self, trade: Any) -> None:
+            self.ntrades += trade.isclosed
+
+        def next(self) -> None:
+            if self.x > 0:
+                self.buy()
+            elif self.x < 0 and self.position:
+                self.close()
+
+    return Cross
+
+
+def sweep(lib: Any, df: Any, maxcpus: int) -> dict[tuple, tuple]:
+    cerebro = lib.Cerebro(maxcpus=maxcpus, stdstats=False)
+    cerebro.adddata(lib.feeds.PandasData(dataname=df))
+    cerebro.optstrategy(strategy(lib), fast=[5, 8], slow=range(20, 41, 10))
+    cerebro.addanalyzer(final_value_analyzer(lib), _name="fv")
+    runs = cerebro.run()
+    assert all(len(r) == 1 for r in runs)
+    out = {}
+    for (strat,) in runs:
+        an = strat.analyzers.fv.get_analysis()
+        out[(strat.params.fast, strat.params.slow)] = (round(an["value"], 9), an["trades"])
+    return out
+
+
+def single(df: Any, fast: int, slow: int) -> tuple:
+    cerebro = tradebridge.Cerebro(stdstats=False)
+    cerebro.adddata(tradebridge.feeds.PandasData(dataname=df))
+    cerebro.addstrategy(strategy(tradebridge), fast=fast, slow=slow)
+    strat = cerebro.run()[0]
+    return round(cerebro.broker.getvalue(), 9), strat.ntrades
+
+
+@pytest.mark.parametrize("maxcpus", [1, 2])
+def test_sweep_equals_single_runs_and_backtrader(maxcpus: int, bars: Any) -> None:
+    ours = sweep(tradebridge, bars, maxcpus)
+    assert sorted(ours) == [(f, s) for f in (5, 8) for s in (20, 30, 40)]
+    for (fast, slow), result in ours.items():
+        assert result == single(bars, fast, slow)
+    assert ours == sweep(backtrader, bars, 1)
+
+
+def test_optreturn_false_returns_full_strategies(bars_short: Any) -> None:
+    cerebro = tradebridge.Cerebro(optreturn=False, maxcpus=1)
+    cerebro.adddata(tradebridge.feeds.PandasData(dataname=bars_short))
+    cerebro.optstrategy(strategy(tradebridge), fast=(3, 4))
+    runs = cerebro.run()
+    assert [type(r[0]).__name__ for r in runs] == ["Cross", "Cross"]
+    assert [len(r[0]) for r in runs] == [len(bars_short)] * 2
