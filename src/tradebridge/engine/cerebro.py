@@ -295,6 +295,10 @@ class Cerebro(ParamsMixin):
         self._check_periods(runstrats)
         for timer in self._timers:
             timer.start(self.datas[0])
+        from ..progress import Progress
+
+        total = max((d.buflen() for d in self.datas), default=0) if self._dopreload else None
+        self._progress = Progress(total, enabled=self.p.progress)
         STAGE.running = True
         try:
             if self._dorunonce:
@@ -303,6 +307,7 @@ class Cerebro(ParamsMixin):
                 self._runnext(runstrats)
         finally:
             STAGE.running = False
+            self._progress.close()
         for strat in runstrats:
             strat._stop()
         broker.stop()
@@ -382,6 +387,7 @@ class Cerebro(ParamsMixin):
         timers = self._timers
         single = datas[0] if len(datas) == 1 else None
         stores = self.stores
+        tick = self._progress.update if self._progress.active else None
         while True:
             if single is not None:
                 dclk = single._clk
@@ -417,6 +423,8 @@ class Cerebro(ParamsMixin):
                 strat._step(dt0)
                 if self._event_stop:
                     return
+            if tick is not None:
+                tick()
             if stores:
                 self._storenotify()
 
@@ -429,6 +437,7 @@ class Cerebro(ParamsMixin):
         data0, datas1 = datas[0], datas[1:]
         d0ret: Any = True
         dt0 = _INF
+        tick = self._progress.update if self._progress.active else None
         while d0ret or d0ret is None:
             lastret = False
             drets = [d.next(ticks=False) for d in datas]
@@ -493,6 +502,8 @@ class Cerebro(ParamsMixin):
                     strat._step(dt0 if d0ret else strat.datas[0].lines.datetime[0])
                     if self._event_stop:
                         return
+                if tick is not None:
+                    tick()
             self._storenotify()
 
     def _check_timers(self, runstrats: list[Any], dt0: float, cheat: bool = False) -> None:

@@ -479,5 +479,11 @@ class Strategy(LineIterator):
     def notify_timer_dispatch(self, timer: Any, when: Any) -> None:
         self.notify_timer(timer, when, *timer.args, **timer.kwargs)
 
+    def results_frame(self) -> dict[str, Any]:
+        """This run's trades, orders and equity curve as pandas DataFrames."""
+        from ..results import results_frame
+
+        return results_frame(self)
+
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.p!r}>"

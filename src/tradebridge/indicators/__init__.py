@@ -24,7 +24,7 @@ def _export() -> None:
         mod = importlib.import_module(f"{__name__}.{info.name}")
         for name in getattr(mod, "__all__", ()):
             obj = getattr(mod, name)
-            for alias in (name, *getattr(obj, "alias", ())):
+            for alias in (name, *vars(obj).get("alias", ())):
                 g[alias] = obj
                 if alias not in __all__:
                     __all__.append(alias)
