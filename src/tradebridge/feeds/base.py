@@ -398,21 +398,38 @@ class DataClone(AbstractDataBase):
     """A second feed over the same bars (for resampling/replaying one source twice)."""
 
     _clone = True
+    _preloading = False
 
     def start(self) -> None:
         self._src = self.p.dataname
         self._srcpos = 0
-        self._timeframe = self._src._timeframe
-        self._compression = self._src._compression
+        if not self.resampling:  # a resampler already set the larger timeframe
+            self._timeframe = self._src._timeframe
+            self._compression = self._src._compression
         if not self.p.name:
             self._name = self._src._name
 
+    def preload(self) -> None:
+        self._preloading = True
+        try:
+            super().preload()
+        finally:
+            self._preloading = False
+
     def _load(self) -> bool:
         src = self._src
-        if self._srcpos >= src.buflen():
-            return False
+        if self._preloading:
+            if self._srcpos >= src.buflen():
+                return False
+            row = self._srcpos
+        else:
+            # bar by bar, take the bar the source is on now, as backtrader's clone does
+            # (a clone that was rewound skips the source bars it missed)
+            if len(src) <= self._srcpos:
+                return False
+            row = len(src) - 1
         for dst, line in zip(self.lines, src.lines):
-            dst[0] = line._a[self._srcpos]
+            dst[0] = line.getzeroval(row)
         self._srcpos += 1
         return True
 

@@ -1,0 +1,26 @@
+"""Data filters (backtrader's ``bt.filters``): resampling, replaying and session filtering."""
+
+from .resample import (
+    Replayer,
+    ReplayerDaily,
+    ReplayerMinutes,
+    ReplayerMonthly,
+    ReplayerSeconds,
+    ReplayerTicks,
+    ReplayerWeekly,
+    Resampler,
+    ResamplerDaily,
+    ResamplerMinutes,
+    ResamplerMonthly,
+    ResamplerSeconds,
+    ResamplerTicks,
+    ResamplerWeekly,
+    ResamplerYearly,
+)
+
+__all__ = [
+    "Replayer", "ReplayerDaily", "ReplayerMinutes", "ReplayerMonthly", "ReplayerSeconds",
+    "ReplayerTicks", "ReplayerWeekly", "Resampler", "ResamplerDaily", "ResamplerMinutes",
+    "ResamplerMonthly", "ResamplerSeconds", "ResamplerTicks", "ResamplerWeekly",
+    "ResamplerYearly",
+]
