@@ -5,7 +5,7 @@ import math
 import backtrader as bt
 import pandas as pd
 import pytest
-from _diff import events, run
+from _brokerdiff import events, run
 
 import tradebridge as tb
 from tradebridge.brokers import BackBroker, RiskLimits

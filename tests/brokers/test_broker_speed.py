@@ -7,7 +7,7 @@ from pathlib import Path
 from tradebridge.brokers import BackBroker
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "orders"))
-from _fake import daily  # noqa: E402
+from _orderfake import daily  # noqa: E402
 
 
 def _best_ns(fn, n=20_000, repeats=5):

@@ -3,8 +3,8 @@
 import datetime as dt
 
 import pytest
-from _diff import compare, events, gapless, gappy
-from _plans import ALL_TYPES, random_plan
+from _brokerdiff import compare, events, gapless, gappy
+from _brokerplans import ALL_TYPES, random_plan
 
 from tradebridge.utils.synthetic import synthetic_ohlcv
 

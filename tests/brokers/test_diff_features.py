@@ -2,8 +2,8 @@
 fund mode and several datas: each compared event by event with backtrader."""
 
 import pytest
-from _diff import compare, events, gappy, lib_of
-from _plans import ALL_TYPES, random_plan
+from _brokerdiff import compare, events, gappy, lib_of
+from _brokerplans import ALL_TYPES, random_plan
 
 from tradebridge.utils.synthetic import synthetic_ohlcv
 

@@ -1,6 +1,6 @@
 """A first end-to-end differential run: market, limit, stop and close against backtrader."""
 
-from _diff import compare, events
+from _brokerdiff import compare, events
 
 from tradebridge.utils.synthetic import synthetic_ohlcv
 

@@ -5,7 +5,7 @@ import re
 
 import backtrader as bt
 import pytest
-from _fake import daily
+from _orderfake import daily
 
 import tradebridge.orders as tbo
 

@@ -1,7 +1,7 @@
 """Position updates and trade bookkeeping equal backtrader's for any sequence of fills."""
 
 import backtrader as bt
-from _fake import daily
+from _orderfake import daily
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
