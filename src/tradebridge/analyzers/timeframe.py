@@ -9,13 +9,18 @@ from __future__ import annotations
 
 import calendar
 import datetime as _dt
+import math
 import sys
 from typing import Any
 
+from ..utils.dates import date2num
 from ..utils.timeframe import TimeFrame
 from .base import Analyzer
 
-__all__ = ["TimeFrameAnalyzerBase", "period_key"]
+__all__ = ["TimeFrameAnalyzerBase", "next_period_start", "period_key"]
+
+# Date numbers this close below the next period's start still take the exact (slow) check.
+_EDGE = 1e-8
 
 
 def period_key(dt: _dt.datetime, timeframe: int, compression: int) -> tuple[Any, Any]:
@@ -61,6 +66,18 @@ def _subday_end(dt: _dt.datetime, timeframe: int, compression: int) -> _dt.datet
     return base + _dt.timedelta(seconds=secs, microseconds=micro) - unit
 
 
+def next_period_start(dtkey: Any, timeframe: int, dtnum: float) -> float:
+    """Date number (UTC, naive) at which the period named ``dtkey``, seen at ``dtnum``, is over
+    (sub-day slots also end at midnight, where backtrader restarts counting them)."""
+    if timeframe == TimeFrame.Years:
+        return float(_dt.date(dtkey.year + 1, 1, 1).toordinal())
+    if timeframe in (TimeFrame.Months, TimeFrame.Weeks, TimeFrame.Days):
+        return float(dtkey.toordinal() + 1)
+    unit = {TimeFrame.Seconds: _dt.timedelta(seconds=1),
+            TimeFrame.MicroSeconds: _dt.timedelta(microseconds=1)}.get(timeframe, _dt.timedelta(minutes=1))
+    return min(date2num(dtkey + unit), math.floor(dtnum) + 1.0)
+
+
 class TimeFrameAnalyzerBase(Analyzer):
     """Analyzer with a ``timeframe``/``compression`` (defaults: those of its data)."""
 
@@ -77,6 +94,11 @@ class TimeFrameAnalyzerBase(Analyzer):
         self.compression = self.p.compression or self.data._compression
         self.dtcmp, self.dtkey = self._get_dt_cmpkey(_dt.datetime.min)
         self.dtcmp1 = self.dtkey1 = None
+        dtline = self.strategy.datetime
+        # fast path: skip the datetime conversion while the bar is inside the current period
+        self._fast = self.timeframe != TimeFrame.NoTimeFrame and dtline._tzinfo() is None
+        self._dtline = dtline
+        self._nextnum = -math.inf
         super()._start()
 
     def _prenext(self) -> None:
@@ -106,13 +128,18 @@ class TimeFrameAnalyzerBase(Analyzer):
 
     def _dt_over(self) -> bool:
         """True when the strategy's current datetime starts a new period."""
+        dtnum = self._dtline[0]
+        if self._fast and dtnum < self._nextnum - _EDGE:
+            return False
         if self.timeframe == TimeFrame.NoTimeFrame:
             dtcmp, dtkey = sys.maxsize, _dt.datetime.max
         else:
-            dtcmp, dtkey = self._get_dt_cmpkey(self.strategy.datetime.datetime())
+            dtcmp, dtkey = self._get_dt_cmpkey(self._dtline.datetime())
         if self.dtcmp is None or dtcmp > self.dtcmp:
             self.dtkey, self.dtkey1 = dtkey, self.dtkey
             self.dtcmp, self.dtcmp1 = dtcmp, self.dtcmp
+            if self._fast:
+                self._nextnum = next_period_start(dtkey, self.timeframe, dtnum)
             return True
         return False
 
