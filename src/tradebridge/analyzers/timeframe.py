@@ -96,7 +96,8 @@ class TimeFrameAnalyzerBase(Analyzer):
         self.dtcmp1 = self.dtkey1 = None
         dtline = self.strategy.datetime
         # fast path: skip the datetime conversion while the bar is inside the current period
-        self._fast = self.timeframe != TimeFrame.NoTimeFrame and dtline._tzinfo() is None
+        self._fast = (self.timeframe != TimeFrame.NoTimeFrame and dtline._tzinfo() is None
+                      and type(self)._get_dt_cmpkey is TimeFrameAnalyzerBase._get_dt_cmpkey)
         self._dtline = dtline
         self._nextnum = -math.inf
         super()._start()
@@ -133,6 +134,9 @@ class TimeFrameAnalyzerBase(Analyzer):
             return False
         if self.timeframe == TimeFrame.NoTimeFrame:
             dtcmp, dtkey = sys.maxsize, _dt.datetime.max
+        elif self._fast and self.timeframe == TimeFrame.Days and dtnum % 1.0 < 1.0 - _EDGE:
+            day = _dt.datetime.fromordinal(int(dtnum))
+            dtcmp, dtkey = day.year * 10000 + day.month * 100 + day.day, day
         else:
             dtcmp, dtkey = self._get_dt_cmpkey(self._dtline.datetime())
         if self.dtcmp is None or dtcmp > self.dtcmp:
