@@ -409,6 +409,10 @@ class DataClone(AbstractDataBase):
         if not self.p.name:
             self._name = self._src._name
 
+    def advance(self, size: int = 1, datamaster: Any = None, ticks: bool = True) -> None:
+        self._srcpos += size  # a re-delivered bar counts as read, as in backtrader
+        super().advance(size, datamaster, ticks)
+
     def preload(self) -> None:
         self._preloading = True
         try:

@@ -8,7 +8,7 @@ from typing import Any, NamedTuple
 from ..utils.dates import TIME_MAX, date2num, num2date
 from ..utils.timeframe import TimeFrame
 
-__all__ = ["Moment", "next_eos", "moment_of", "forced_moment", "time_point"]
+__all__ = ["Moment", "forced_moment", "moment_of", "next_eos", "source_of", "time_point"]
 
 
 class Moment(NamedTuple):
@@ -18,8 +18,8 @@ class Moment(NamedTuple):
     local: _dt.datetime
 
 
-def _source(data: Any) -> Any:
-    """The feed whose session settings count (a clone answers for its source)."""
+def source_of(data: Any) -> Any:
+    """The feed whose settings count (a clone answers for its source)."""
     if not getattr(data, "_clone", False):
         return data
     return getattr(data, "_src", None) or data.p.dataname
@@ -29,7 +29,7 @@ def next_eos(data: Any) -> tuple[_dt.datetime, float]:
     """The end of the session holding the feed's current bar: (datetime, date number)."""
     if len(data) == 0:
         return _dt.datetime.min, 0.0
-    src = _source(data)
+    src = source_of(data)
     sessionend = src.p.sessionend or TIME_MAX
     dtime = num2date(data.lines.datetime[0])
     eos = num2date(src.date2num(_dt.datetime.combine(dtime.date(), sessionend)))

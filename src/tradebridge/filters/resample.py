@@ -14,7 +14,7 @@ from typing import Any
 from ..lines.params import ParamsInitMixin
 from ..utils.dates import num2date
 from ..utils.timeframe import TimeFrame
-from ._clock import Moment, forced_moment, moment_of, next_eos, time_point
+from ._clock import Moment, forced_moment, moment_of, next_eos, source_of, time_point
 from .bar import PartialBar
 
 __all__ = [
@@ -44,8 +44,9 @@ class _BarBuilder(ParamsInitMixin):
         self.subdays = TimeFrame.Ticks < tf < TimeFrame.Days
         self.subweeks = tf < TimeFrame.Weeks
         # same larger-than-intraday timeframe, only more bars per bar: just count them
-        self.componly = (not self.subdays and data._timeframe == tf
-                         and not comp % data._compression)
+        src = source_of(data)
+        self.componly = (not self.subdays and src._timeframe == tf
+                         and not comp % src._compression)
         self.bar = PartialBar()
         self.compcount = 0
         self._firstbar = True
