@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -38,11 +39,13 @@ class _FrameFeed(DataBase):
             row = int(np.argmax(d == 0)) + 1
             raise ValueError(f"{label}: duplicate datetime at row {row}")
         for name, col in cols.items():
-            if name in ("open", "high", "low", "close"):
-                bad = np.isfinite(col) & (col < 0)
+            if name not in ("open", "high", "low", "close"):
+                continue
+            for what, bad in (("negative", np.isfinite(col) & (col < 0)), ("missing", np.isnan(col))):
                 if bad.any():
-                    raise ValueError(
-                        f"{label}: negative {name} {col[bad][0]} at row {int(np.argmax(bad))}")
+                    row = int(np.argmax(bad))
+                    warnings.warn(f"{label}: {bad.sum()} {what} {name} value(s), first at row {row}; "
+                                  "kept as given (backtrader does the same)", UserWarning, stacklevel=4)
         out = dict(cols)
         out["datetime"] = dt
         return out

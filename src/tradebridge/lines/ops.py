@@ -234,10 +234,10 @@ Min = _func("Min", lambda *v: min(v), lambda *a: _reduce_pick(a, lambda c, n: n 
 Sum = _func("Sum", lambda *v: math.fsum(v), lambda *a: np.sum(np.broadcast_arrays(*a), axis=0),
             "Sum of the values per bar.")
 All = _func("All", lambda *v: float(all(v)),
-            lambda *a: np.logical_and.reduce([_truthy(x) for x in a]).astype(float),
+            lambda *a: np.logical_and.reduce(np.broadcast_arrays(*[_truthy(x) for x in a])).astype(float),
             "1.0 where every value is truthy.")
 Any = _func("Any", lambda *v: float(any(v)),
-             lambda *a: np.logical_or.reduce([_truthy(x) for x in a]).astype(float),
+             lambda *a: np.logical_or.reduce(np.broadcast_arrays(*[_truthy(x) for x in a])).astype(float),
              "1.0 where any value is truthy.")
 If = _func("If", lambda c, a, b: a if c else b,
            lambda c, a, b: np.where(_truthy(c), a, b), "``a if cond else b`` per bar.")
