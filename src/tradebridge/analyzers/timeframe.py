@@ -13,6 +13,8 @@ import math
 import sys
 from typing import Any
 
+from ..lines.buffer import LineBuffer
+from ..lines.series import LineSeries
 from ..utils.dates import date2num
 from ..utils.timeframe import TimeFrame
 from .base import Analyzer
@@ -123,6 +125,14 @@ class TimeFrameAnalyzerBase(Analyzer):
         if self._dt_over():
             self.on_dt_over()
         self.next()
+
+    def _detach(self) -> None:
+        """Also drop the strategy's datetime line and any data given as a param (pickling)."""
+        self._dtline = None
+        for name in self.p._getkeys():
+            if isinstance(getattr(self.p, name), (LineSeries, LineBuffer)):
+                setattr(self.p, name, None)
+        super()._detach()
 
     def on_dt_over(self) -> None:
         """Called when a new period begins (before ``next``)."""
