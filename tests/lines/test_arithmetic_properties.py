@@ -103,11 +103,18 @@ def test_operators_on_values_inside_next() -> None:
             self.sma = bt.ind.SMA(period=2)
 
         def next(self) -> None:
-            seen.append((self.sma > 0, self.data.close - 1, -self.data.close, abs(self.data.close)))
+            seen.append((self.sma > 1, self.data.close - 1, -self.data.close, abs(self.data.close)))
 
     cerebro = bt.Cerebro(stdstats=False)
-    cerebro.adddata(bt.feeds.PandasData(dataname=frame([1.0, -2.0, 3.0])))
+    cerebro.adddata(bt.feeds.PandasData(dataname=frame([1.5, 2.5, 3.0])))
     cerebro.addstrategy(S)
-    with pytest.warns(UserWarning, match="negative close"):
+    cerebro.run()
+    assert seen == [(True, 1.5, -2.5, 2.5), (True, 2.0, -3.0, 3.0)]
+
+
+def test_negative_prices_are_kept_with_a_warning() -> None:
+    cerebro = bt.Cerebro(stdstats=False)
+    cerebro.adddata(bt.feeds.PandasData(dataname=frame([3.0, -2.0, 3.0])))
+    cerebro.addstrategy(bt.Strategy)
+    with pytest.warns(UserWarning, match="negative close value.*row 1"):
         cerebro.run()
-    assert seen == [(False, -3.0, 2.0, 2.0), (True, 2.0, -3.0, 3.0)]

@@ -38,14 +38,16 @@ class _FrameFeed(DataBase):
         if len(d) and (d == 0).any():
             row = int(np.argmax(d == 0)) + 1
             raise ValueError(f"{label}: duplicate datetime at row {row}")
+        problems = []
         for name, col in cols.items():
             if name not in ("open", "high", "low", "close"):
                 continue
             for what, bad in (("negative", np.isfinite(col) & (col < 0)), ("missing", np.isnan(col))):
                 if bad.any():
-                    row = int(np.argmax(bad))
-                    warnings.warn(f"{label}: {bad.sum()} {what} {name} value(s), first at row {row}; "
-                                  "kept as given (backtrader does the same)", UserWarning, stacklevel=4)
+                    problems.append(f"{bad.sum()} {what} {name} value(s) from row {int(np.argmax(bad))}")
+        if problems:
+            warnings.warn(f"{label}: {'; '.join(problems)}; kept as given (backtrader does the same)",
+                          UserWarning, stacklevel=4)
         out = dict(cols)
         out["datetime"] = dt
         return out
