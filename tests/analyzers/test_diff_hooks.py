@@ -76,3 +76,23 @@ def test_hook_sequence_equals_backtrader(runonce: bool, kwargs: dict[str, Any]) 
     assert len(got) == len(ref)
     for i, (a, b) in enumerate(zip(ref, got)):
         assert a == b, f"call {i}: {b} != {a}"
+
+
+def legacy(lib: Any, log: list[tuple]) -> type:
+    """An analyzer using the older hook name ``_on_dt_over`` (backtrader renames it)."""
+
+    class Legacy(lib.analyzers.TimeFrameAnalyzerBase):
+        def _on_dt_over(self) -> None:
+            log.append(("over", self.dtkey))
+
+    return Legacy
+
+
+def test_legacy_on_dt_over_name_is_called_like_backtrader() -> None:
+    logs = []
+    for lib in LIBS:
+        log: list[tuple] = []
+        run(lib, [BARS], setup=lambda cerebro, datas, lib=lib, log=log: cerebro.addanalyzer(
+            legacy(lib, log), timeframe=TF.Months))
+        logs.append(log)
+    assert logs[0] == logs[1] and len(logs[0]) > 10
