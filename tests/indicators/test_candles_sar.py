@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import backtrader
 import numpy as np
 import pandas as pd
 import pytest
 from _diff import assert_names, compare_indicator, compare_same
+from _final import final_lines
 
 import tradebridge
 
@@ -46,30 +45,12 @@ def test_psar_matches_backtrader(bars: pd.DataFrame, runonce: bool, kwargs: dict
     compare_same(lambda ind, d: ind.PSAR(d, **kwargs), bars, runonce)
 
 
-def _final_lines(mod: Any, make: Any, df: pd.DataFrame, runonce: bool) -> np.ndarray:
-    """Every line of the indicator over the whole run, read after the run ends."""
-    out: list[np.ndarray] = []
-
-    class _Keep(mod.Strategy):
-        def __init__(self) -> None:
-            self.ind = make(self.data)
-
-        def stop(self) -> None:
-            out.extend(np.asarray(ln.array[: len(self.data)], dtype=float) for ln in self.ind.lines)
-
-    cerebro = mod.Cerebro(stdstats=False, runonce=runonce)
-    cerebro.adddata(mod.feeds.PandasData(dataname=df))
-    cerebro.addstrategy(_Keep)
-    cerebro.run()
-    return np.array(out)
-
-
 @pytest.mark.parametrize("runonce", MODES)
 @pytest.mark.parametrize("kwargs", [{}, {"period": 7, "bardist": 0.02, "shift_to_potential_fractal": 3}])
 def test_fractal_marks_equal_backtraders_after_the_run(bars: pd.DataFrame, runonce: bool,
                                                       kwargs: dict) -> None:
-    want = _final_lines(backtrader, lambda d: backtrader.studies.Fractal(d, **kwargs), bars, runonce)
-    got = _final_lines(tradebridge, lambda d: tradebridge.ind.Fractal(d, **kwargs), bars, runonce)
+    want = final_lines(backtrader, lambda d: backtrader.studies.Fractal(d, **kwargs), bars, runonce)
+    got = final_lines(tradebridge, lambda d: tradebridge.ind.Fractal(d, **kwargs), bars, runonce)
     assert np.isfinite(got).sum() > 50
     np.testing.assert_allclose(got, want, rtol=1e-9)
 
