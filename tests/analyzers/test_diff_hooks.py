@@ -61,10 +61,14 @@ def recorder(lib: Any, log: list[tuple]) -> type:
     return Recorder
 
 
-def _log(lib: Any, runonce: bool, **kwargs: Any) -> list[tuple]:
+def _log(lib: Any, runonce: bool, quicknotify: bool = False, **kwargs: Any) -> list[tuple]:
     log: list[tuple] = []
-    run(lib, [BARS], runonce=runonce,
-        setup=lambda cerebro, datas: cerebro.addanalyzer(recorder(lib, log), **kwargs))
+
+    def setup(cerebro: Any, datas: list[Any]) -> None:
+        cerebro.p.quicknotify = quicknotify
+        cerebro.addanalyzer(recorder(lib, log), **kwargs)
+
+    run(lib, [BARS], runonce=runonce, setup=setup)
     return log
 
 
@@ -76,6 +80,12 @@ def test_hook_sequence_equals_backtrader(runonce: bool, kwargs: dict[str, Any]) 
     assert len(got) == len(ref)
     for i, (a, b) in enumerate(zip(ref, got)):
         assert a == b, f"call {i}: {b} != {a}"
+
+
+@pytest.mark.parametrize("runonce", [True, False])
+def test_hook_sequence_with_quicknotify_equals_backtrader(runonce: bool) -> None:
+    ref, got = (_log(lib, runonce, quicknotify=True, timeframe=TF.Weeks) for lib in LIBS)
+    assert got == ref
 
 
 def legacy(lib: Any, log: list[tuple]) -> type:
