@@ -39,7 +39,7 @@ class TimeReturn(_PeriodValue):
 
     def start(self) -> None:
         super().start()
-        self._value_start = 0.0
+        self._value_start: Any = 0.0
 
     def on_dt_over(self) -> None:
         if self.p.data is None or self._lastvalue is not None:
