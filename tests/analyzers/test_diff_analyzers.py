@@ -106,3 +106,17 @@ def test_trade_analyzer_reads_with_dots_and_keys() -> None:
     assert ta.long.pnl.won.total == ta["long"]["pnl"]["won"]["total"]
     with pytest.raises(KeyError):
         ta["no such key"]
+
+
+def test_pyfolio_analysis_and_pandas_items_match_backtrader() -> None:
+    import pandas as pd
+
+    ref, got = both([DAILY], analyzers=[("pf", "PyFolio", {}), ("pfw", "PyFolio", dict(timeframe=TF.Weeks))])
+    assert_same(analyses(ref, ["pf", "pfw"]), analyses(got, ["pf", "pfw"]))
+    for name in ("pf", "pfw"):
+        items = zip(getattr(ref.analyzers, name).get_pf_items(), getattr(got.analyzers, name).get_pf_items())
+        for want, have in items:
+            if isinstance(want, pd.Series):
+                pd.testing.assert_series_equal(want, have, rtol=1e-9)
+            else:
+                pd.testing.assert_frame_equal(want, have, rtol=1e-9)

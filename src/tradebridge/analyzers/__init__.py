@@ -7,6 +7,7 @@ from .drawdown import DrawDown, TimeDrawDown
 from .leverage import GrossLeverage
 from .periodstats import PeriodStats
 from .positions import PositionsValue, Transactions
+from .pyfolio import PyFolio
 from .returns import VWR, Returns, VariabilityWeightedReturn
 from .sharpe import SharpeRatio, SharpeRatio_A
 from .sqn import SQN, SystemQualityNumber
@@ -16,7 +17,7 @@ from .tradeanalyzer import TradeAnalyzer
 
 __all__ = [
     "VWR", "SQN", "Analyzer", "AnnualReturn", "Calmar", "DrawDown", "GrossLeverage",
-    "LogReturnsRolling", "PeriodStats", "PositionsValue", "Returns", "SharpeRatio",
+    "LogReturnsRolling", "PeriodStats", "PositionsValue", "PyFolio", "Returns", "SharpeRatio",
     "SharpeRatio_A", "SystemQualityNumber", "TimeDrawDown", "TimeFrameAnalyzerBase",
     "TimeReturn", "TradeAnalyzer", "Transactions", "VariabilityWeightedReturn",
 ]
