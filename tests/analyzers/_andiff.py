@@ -37,6 +37,25 @@ def crossover_strategy(lib: Any) -> type:
     return SmaCross
 
 
+def pair_strategy(lib: Any) -> type:
+    """The same crossover run on every data independently (several positions at once)."""
+
+    class PairCross(lib.Strategy):
+        def __init__(self) -> None:
+            self.crosses = [lib.indicators.CrossOver(lib.indicators.SMA(d.close, period=8),
+                                                     lib.indicators.SMA(d.close, period=21))
+                            for d in self.datas]
+
+        def next(self) -> None:
+            for data, cross in zip(self.datas, self.crosses):
+                if cross[0] > 0:
+                    self.order_target_size(data=data, target=10)
+                elif cross[0] < 0:
+                    self.order_target_size(data=data, target=-5)
+
+    return PairCross
+
+
 Spec = tuple[str, str, dict[str, Any]]
 
 
@@ -54,15 +73,19 @@ def _resolve(kwargs: dict[str, Any], datas: list[Any]) -> dict[str, Any]:
 def run(lib: Any, frames: list[pd.DataFrame], analyzers: list[Spec] = (),  # type: ignore[assignment]
         observers: list[Spec] = (), runonce: bool = True, fundmode: bool = False,  # type: ignore[assignment]
         setup: Callable[[Any, list[Any]], None] | None = None, stdstats: bool = True,
-        feed: dict[str, Any] | None = None) -> Any:
+        feed: dict[str, Any] | None = None, strategy: Callable[[Any], type] = crossover_strategy,
+        resample: dict[str, Any] | None = None) -> Any:
     """Run the crossover strategy in ``lib`` over ``frames``; the strategy instance."""
     cerebro = lib.Cerebro(runonce=runonce, stdstats=stdstats)
     datas = []
     for i, df in enumerate(frames):
         data = lib.feeds.PandasData(dataname=df, name=f"d{i}", **(feed or {}))
-        cerebro.adddata(data)
+        if resample:
+            data = cerebro.resampledata(data, name=f"d{i}", **resample)
+        else:
+            cerebro.adddata(data)
         datas.append(data)
-    cerebro.addstrategy(crossover_strategy(lib))
+    cerebro.addstrategy(strategy(lib))
     if fundmode:
         cerebro.broker.set_fundmode(True)
     for name, clsname, kwargs in analyzers:

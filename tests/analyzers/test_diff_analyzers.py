@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from _andiff import DataRef, analyses, assert_same, both
+from _andiff import DataRef, analyses, assert_same, both, pair_strategy
 
 from tradebridge.utils.synthetic import synthetic_ohlcv
 from tradebridge.utils.timeframe import TimeFrame as TF
@@ -120,3 +120,22 @@ def test_pyfolio_analysis_and_pandas_items_match_backtrader() -> None:
                 pd.testing.assert_series_equal(want, have, rtol=1e-9)
             else:
                 pd.testing.assert_frame_equal(want, have, rtol=1e-9)
+
+
+def test_analyzers_match_backtrader_with_two_datas_traded_on_different_calendars() -> None:
+    other = synthetic_ohlcv(1000, seed=8).iloc[::3]
+    specs = ALL + [("pv_h", "PositionsValue", dict(headers=True, cash=True)),
+                   ("tx_h", "Transactions", dict(headers=True)),
+                   ("bench", "TimeReturn", dict(data=DataRef(1), timeframe=TF.Months))]
+    ref, got = both([DAILY, other], analyzers=specs, strategy=pair_strategy)
+    names = [name for name, _, _ in specs]
+    assert_same(analyses(ref, names), analyses(got, names))
+
+
+def test_analyzers_match_backtrader_on_weekly_resampled_bars() -> None:
+    specs = [("tret", "TimeReturn", {}), ("returns", "Returns", {}), ("vwr", "VWR", {}),
+             ("sharpe", "SharpeRatio", dict(timeframe=TF.Months)), ("trades", "TradeAnalyzer", {}),
+             ("pv", "PositionsValue", {}), ("tdd", "TimeDrawDown", {})]
+    ref, got = both([DAILY], analyzers=specs, resample=dict(timeframe=TF.Weeks))
+    names = [name for name, _, _ in specs]
+    assert_same(analyses(ref, names), analyses(got, names))
