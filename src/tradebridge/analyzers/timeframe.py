@@ -44,28 +44,18 @@ def period_key(dt: _dt.datetime, timeframe: int, compression: int) -> tuple[Any,
     return key, key
 
 
-_UNIT_SECONDS = {TimeFrame.Minutes: 60, TimeFrame.Seconds: 1}
+_ONE = {TimeFrame.Seconds: _dt.timedelta(seconds=1), TimeFrame.MicroSeconds: _dt.timedelta(microseconds=1)}
+_MINUTE = _dt.timedelta(minutes=1)
 
 
 def _subday_end(dt: _dt.datetime, timeframe: int, compression: int) -> _dt.datetime:
-    """Last instant (one unit before the slot boundary) of the ``compression``-wide slot."""
-    if timeframe == TimeFrame.MicroSeconds:
-        units = ((dt.hour * 60 + dt.minute) * 60 + dt.second) * 1_000_000 + dt.microsecond
-        unit = _dt.timedelta(microseconds=1)
-    elif timeframe == TimeFrame.Seconds:
-        units = (dt.hour * 60 + dt.minute) * 60 + dt.second
-        unit = _dt.timedelta(seconds=1)
-    else:
-        units = dt.hour * 60 + dt.minute
-        unit = _dt.timedelta(minutes=1)
+    """Last instant (one unit before the slot boundary) of the ``compression``-wide slot;
+    slots are counted from midnight in minutes, seconds or microseconds."""
+    unit = _ONE.get(timeframe, _MINUTE)
+    midnight = dt.replace(hour=0, minute=0, second=0, microsecond=0)
+    units = (dt - midnight) // unit
     end = (units // compression + 1) * compression
-    if timeframe == TimeFrame.MicroSeconds:
-        secs, micro = divmod(end, 1_000_000)
-    else:
-        secs, micro = end * _UNIT_SECONDS.get(timeframe, 60), 0
-    days, secs = divmod(secs, 86400)
-    base = dt.replace(hour=0, minute=0, second=0, microsecond=0) + _dt.timedelta(days=days)
-    return base + _dt.timedelta(seconds=secs, microseconds=micro) - unit
+    return midnight + end * unit - unit
 
 
 def next_period_start(dtkey: Any, timeframe: int, dtnum: float) -> float:
@@ -75,9 +65,7 @@ def next_period_start(dtkey: Any, timeframe: int, dtnum: float) -> float:
         return float(_dt.date(dtkey.year + 1, 1, 1).toordinal())
     if timeframe in (TimeFrame.Months, TimeFrame.Weeks, TimeFrame.Days):
         return float(dtkey.toordinal() + 1)
-    unit = {TimeFrame.Seconds: _dt.timedelta(seconds=1),
-            TimeFrame.MicroSeconds: _dt.timedelta(microseconds=1)}.get(timeframe, _dt.timedelta(minutes=1))
-    return min(date2num(dtkey + unit), math.floor(dtnum) + 1.0)
+    return min(date2num(dtkey + _ONE.get(timeframe, _MINUTE)), math.floor(dtnum) + 1.0)
 
 
 class TimeFrameAnalyzerBase(Analyzer):
