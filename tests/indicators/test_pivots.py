@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import backtrader
 import numpy as np
 import pandas as pd
@@ -45,3 +47,32 @@ def test_demark_pivot_bar_by_bar_gives_backtraders_runonce_values(bars: pd.DataF
 def test_pivotpoint_with_autoplot_on_plain_data_matches_backtrader(bars: pd.DataFrame,
                                                                    runonce: bool) -> None:
     compare_same(lambda ind, d: ind.PivotPoint(d), bars, runonce)
+
+
+def _monthly_pivots(mod: Any, df: pd.DataFrame, runonce: bool) -> list[tuple[float, ...]]:
+    """Per daily bar: months seen, the monthly pivot and the pivot coupled onto the days."""
+    rows: list[tuple[float, ...]] = []
+
+    class _S(mod.Strategy):
+        def __init__(self) -> None:
+            self.pp = mod.ind.PivotPoint(self.data1)
+            self.daily = self.pp()
+
+        def next(self) -> None:
+            rows.append((len(self.data1), *(ln[0] for ln in self.pp.lines), self.daily[0]))
+
+    cerebro = mod.Cerebro(stdstats=False, runonce=runonce)
+    data = mod.feeds.PandasData(dataname=df)
+    cerebro.adddata(data)
+    cerebro.resampledata(data, timeframe=mod.TimeFrame.Months)
+    cerebro.addstrategy(_S)
+    cerebro.run()
+    return rows
+
+
+@pytest.mark.parametrize("runonce", MODES)
+def test_pivotpoint_on_monthly_resampled_data_matches_backtrader(bars: pd.DataFrame, runonce: bool) -> None:
+    want = _monthly_pivots(backtrader, bars.iloc[:400], runonce)
+    got = _monthly_pivots(tradebridge, bars.iloc[:400], runonce)
+    assert len(want) > 300
+    np.testing.assert_allclose(np.array(got), np.array(want), rtol=1e-9)
