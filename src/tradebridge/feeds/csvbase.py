@@ -55,6 +55,10 @@ class CSVDataBase(DataBase):
         """Subclass hook run after opening (e.g. reversing the rows)."""
 
     def stop(self) -> None:
+        self._close()
+
+    def _close(self) -> None:
+        """Close a file we opened (a stream given by the user stays open)."""
         if self._f is not None and self._f is not self.p.dataname:
             self._f.close()
         self._f = None
@@ -64,6 +68,7 @@ class CSVDataBase(DataBase):
         while self._f is not None:
             line = self._f.readline()
             if not line:
+                self._close()
                 return None
             self._lineno += 1
             line = line.rstrip("\n")
@@ -78,6 +83,7 @@ class CSVDataBase(DataBase):
     def _read_rows(self) -> tuple[np.ndarray, list[list[str]]]:
         """All remaining lines as (line numbers, fields); blank lines skipped with a warning."""
         text = self._f.read() if self._f is not None else ""
+        self._close()
         lines = text.split("\n")
         if lines and lines[-1] == "":
             lines.pop()
@@ -125,12 +131,17 @@ class CSVDataBase(DataBase):
         try:
             ok = self._loadline(tokens)
         except (ValueError, IndexError, TypeError) as exc:
+            self._close()
             if isinstance(exc, CSVFormatError):
                 raise
             raise CSVFormatError(f"{where(self._label, self._lineno)}: {exc} "
                                  f"(fields: {tokens!r})") from exc
         if ok:
-            check_bar(self._label, self._lineno, self._prevbar, self.lines)
+            try:
+                check_bar(self._label, self._lineno, self._prevbar, self.lines)
+            except CSVFormatError:
+                self._close()
+                raise
             self._prevbar = (self._lineno, self.lines.datetime[0])
         return ok
 
