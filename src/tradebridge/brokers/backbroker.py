@@ -502,11 +502,12 @@ class BackBroker(BrokerBase):
             toactivate.popleft().activate()
         if self.submitted and self.p.checksubmit:
             self.check_submitted()
-        if self.positions:
+        interest, mtm = self._scheme_flags or self.scheme_flags()
+        if interest and self.positions:
             self._charge_interest()
         if self.pending:
             self._process_pending()
-        if self.positions:
+        if mtm and self.positions:
             self._mark_to_market()
         self._get_value()
 

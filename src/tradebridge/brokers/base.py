@@ -37,6 +37,7 @@ class BrokerBase(Parametrized):
         """(Re)set state; ensures a default commission scheme exists."""
         if None not in self.comminfo:
             self.comminfo = {None: self.p.commission}
+        self._scheme_flags: tuple[bool, bool] | None = None
 
     def start(self) -> None:
         """Called once by the engine before the first bar."""
@@ -61,15 +62,25 @@ class BrokerBase(Parametrized):
         automargin: bool | float = False, name: str | None = None,
     ) -> None:
         """Build a CommInfoBase from the arguments and use it for data ``name`` (None: all)."""
-        self.comminfo[name] = CommInfoBase(
+        self.addcommissioninfo(CommInfoBase(
             commission=commission, margin=margin, mult=mult, commtype=commtype,
             stocklike=stocklike, percabs=percabs, interest=interest,
             interest_long=interest_long, leverage=leverage, automargin=automargin,
-        )
+        ), name=name)
 
     def addcommissioninfo(self, comminfo: CommInfoBase, name: str | None = None) -> None:
         """Use ``comminfo`` for data ``name`` (None: the default scheme)."""
         self.comminfo[name] = comminfo
+        self._scheme_flags = None
+
+    def scheme_flags(self) -> tuple[bool, bool]:
+        """(any scheme charges interest, any scheme marks to market), cached per change."""
+        flags = self._scheme_flags
+        if flags is None:
+            schemes = self.comminfo.values()
+            flags = self._scheme_flags = (any(c._charges_interest for c in schemes),
+                                          any(c._marks_to_market for c in schemes))
+        return flags
 
     # -- pre-trade risk ----------------------------------------------------------------
     def set_risk(self, risk: RiskLimits | None) -> None:

@@ -1,12 +1,22 @@
-"""Base class giving the order math classes backtrader-style ``params`` and strict kwargs."""
+"""Base classes for the order math: backtrader-style ``params`` with strict kwargs, and a
+cheap shallow copy (orders and trades are copied for every notification)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from tradebridge.lines.params import ParamsMixin
+from tradebridge.lines.params import ParamsMixin, unknown_param_error
 
-__all__ = ["Parametrized"]
+__all__ = ["FastCopy", "Parametrized"]
+
+
+class FastCopy:
+    """``copy.copy`` by duplicating ``__dict__``: several times faster than ``__reduce_ex__``."""
+
+    def __copy__(self) -> Any:
+        obj = object.__new__(type(self))
+        obj.__dict__.update(self.__dict__)
+        return obj
 
 
 class Parametrized(ParamsMixin):
@@ -15,5 +25,4 @@ class Parametrized(ParamsMixin):
     def __init__(self, **kwargs: Any) -> None:
         left = self._take_params(kwargs)
         if left:
-            names = ", ".join(sorted(left))
-            raise TypeError(f"{type(self).__name__} got unexpected keyword argument(s): {names}")
+            raise unknown_param_error(self, sorted(left)[0])

@@ -14,7 +14,7 @@ from typing import Any
 from tradebridge.utils.dates import date2num
 
 from ._autodict import AutoOrderedDict
-from ._base import Parametrized
+from ._base import FastCopy, Parametrized
 from .orderdata import OrderData
 from .validate import check_order_args, check_valid_not_past
 
@@ -23,7 +23,7 @@ __all__ = ["BuyOrder", "Order", "OrderBase", "SellOrder"]
 _DAY_END = _dt.time(23, 59, 59, 9999)  # backtrader's end of a DAY order
 
 
-class OrderBase(Parametrized):
+class OrderBase(FastCopy, Parametrized):
     """Everything an order is, independent of the side."""
 
     params = (

@@ -8,6 +8,8 @@ from collections.abc import Iterator
 from copy import copy
 from typing import Any
 
+from ._base import FastCopy
+
 __all__ = ["OrderData", "OrderExecutionBit"]
 
 
@@ -50,7 +52,7 @@ class OrderExecutionBit:
         self.pprice = pprice
 
 
-class OrderData:
+class OrderData(FastCopy):
     """Creation request or execution outcome; execution keeps every fill in ``exbits``."""
 
     def __init__(

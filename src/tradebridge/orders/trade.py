@@ -8,6 +8,7 @@ from typing import Any
 from tradebridge.utils.dates import num2date
 
 from ._autodict import AutoOrderedDict
+from ._base import FastCopy
 
 __all__ = ["Trade", "TradeHistory"]
 
@@ -46,7 +47,7 @@ class TradeHistory(AutoOrderedDict):
         return num2date(self.status.dt, tz or self.status.tz, naive)
 
 
-class Trade:
+class Trade(FastCopy):
     """Size, average price, P&L and commission of one trade; ``update`` applies a fill part."""
 
     refbasis = itertools.count(1)
