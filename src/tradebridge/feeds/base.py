@@ -199,7 +199,11 @@ class AbstractDataBase(ParamsInitMixin, LineSeries):
             self._filters.append((p, args, kwargs))
 
     def addfilter_simple(self, f: Any, *args: Any, **kwargs: Any) -> None:
-        self.addfilter(_SimpleFilter(f), *args, **kwargs)
+        """Add ``f(data)``, True meaning "drop this bar" (a class is built with this data)."""
+        self._tb_setup()
+        if isinstance(f, type):
+            f, args, kwargs = f(self, *args, **kwargs), (), {}
+        self._filters.append((_SimpleFilter(f), args, kwargs))
 
     def resample(self, **kwargs: Any) -> None:
         """Deliver larger bars built from this feed's (``bt.filters.Resampler``)."""
@@ -439,16 +443,16 @@ class DataClone(AbstractDataBase):
 
 
 class _SimpleFilter:
-    """Wrap a ``f(data) -> keep?`` callable as a filter that removes bars."""
+    """Wrap a ``f(data) -> drop?`` callable as a filter that removes the bars it flags."""
 
     def __init__(self, f: Any) -> None:
         self.f = f
 
     def __call__(self, data: Any, *args: Any, **kwargs: Any) -> bool:
         if self.f(data, *args, **kwargs):
-            return False
-        data.backwards()
-        return True
+            data.backwards()
+            return True
+        return False
 
 
 def iter_bars(data: Any) -> Iterator[tuple[float, ...]]:

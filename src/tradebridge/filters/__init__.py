@@ -17,10 +17,11 @@ from .resample import (
     ResamplerWeekly,
     ResamplerYearly,
 )
+from .session import SessionFilter, SessionFilterSimple
 
 __all__ = [
     "Replayer", "ReplayerDaily", "ReplayerMinutes", "ReplayerMonthly", "ReplayerSeconds",
     "ReplayerTicks", "ReplayerWeekly", "Resampler", "ResamplerDaily", "ResamplerMinutes",
     "ResamplerMonthly", "ResamplerSeconds", "ResamplerTicks", "ResamplerWeekly",
-    "ResamplerYearly",
+    "ResamplerYearly", "SessionFilter", "SessionFilterSimple",
 ]
