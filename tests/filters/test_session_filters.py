@@ -25,21 +25,26 @@ def _extended_hours() -> pd.DataFrame:
     return df
 
 
-def _bars(bt: Any, add: Any) -> list[tuple[float, ...]]:
+def _record(bt: Any, data: Any, preload: bool = True) -> list[tuple[float, ...]]:
+    """(len, every line) of data 0 at each strategy step."""
     rows: list[tuple[float, ...]] = []
 
     class Recorder(bt.Strategy):
         def next(self) -> None:
-            rows.append(tuple(line[0] for line in self.data.lines))
+            rows.append((len(self.data), *(line[0] for line in self.data.lines)))
 
-    data = bt.feeds.PandasData(dataname=_extended_hours(), timeframe=bt.TimeFrame.Minutes,
-                               sessionstart=dt.time(9, 30), sessionend=dt.time(16, 0))
-    add(bt, data)
     cerebro = bt.Cerebro(stdstats=False)
     cerebro.adddata(data)
     cerebro.addstrategy(Recorder)
-    cerebro.run()
+    cerebro.run(preload=preload)
     return rows
+
+
+def _bars(bt: Any, add: Any) -> list[tuple[float, ...]]:
+    data = bt.feeds.PandasData(dataname=_extended_hours(), timeframe=bt.TimeFrame.Minutes,
+                               sessionstart=dt.time(9, 30), sessionend=dt.time(16, 0))
+    add(bt, data)
+    return _record(bt, data)
 
 
 ADDERS = {
@@ -61,3 +66,13 @@ def test_session_filter_keeps_only_session_times() -> None:
     got = _bars(tradebridge, ADDERS["session_filter"])
     times = {tradebridge.num2date(r[-1]).time() for r in got}
     assert min(times) == dt.time(9, 30) and max(times) == dt.time(16, 0)
+
+
+def test_day_steps_filter_equals_backtrader() -> None:
+    out = []
+    for bt in (backtrader, tradebridge):
+        data = bt.feeds.PandasData(dataname=synthetic_ohlcv(60, seed=2))
+        data.addfilter(bt.filters.DayStepsFilter)
+        out.append(_record(bt, data, preload=False))
+    assert len(out[0]) == 2 * 60
+    assert np.array_equal(np.array(out[0]), np.array(out[1]))

@@ -1,5 +1,6 @@
 """Data filters (backtrader's ``bt.filters``): resampling, replaying and session filtering."""
 
+from .daysteps import BarReplayer_Open, DayStepsFilter
 from .resample import (
     Replayer,
     ReplayerDaily,
@@ -20,6 +21,7 @@ from .resample import (
 from .session import SessionFilter, SessionFilterSimple
 
 __all__ = [
+    "BarReplayer_Open", "DayStepsFilter",
     "Replayer", "ReplayerDaily", "ReplayerMinutes", "ReplayerMonthly", "ReplayerSeconds",
     "ReplayerTicks", "ReplayerWeekly", "Resampler", "ResamplerDaily", "ResamplerMinutes",
     "ResamplerMonthly", "ResamplerSeconds", "ResamplerTicks", "ResamplerWeekly",
