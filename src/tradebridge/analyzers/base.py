@@ -58,12 +58,12 @@ class Analyzer(ParamsMixin):
                 if i == 0:
                     setattr(self, f"data_{name}", getattr(d.lines, name))
         self._children: list[Analyzer] = []
+        self.create_analysis()  # before __init__, so __init__ may already write rets
         return args, kwargs
 
     def _postinit(self) -> None:
         if self._parent is not None:
             self._parent._children.append(self)
-        self.create_analysis()
 
     def __len__(self) -> int:
         return len(self.strategy)

@@ -81,8 +81,8 @@ class Cerebro(ParamsMixin):
         if feed is not None and feed not in self.feeds:
             self.feeds.append(feed)
         store = getattr(data, "_store", None)
-        if store is not None and store not in self.stores:
-            self.stores.append(store)
+        if store is not None:
+            self.addstore(store)
         return data
 
     def chaindata(self, *args: Any, name: str | None = None) -> Any:
@@ -145,7 +145,7 @@ class Cerebro(ParamsMixin):
         self.writers.append((wrtcls, args, kwargs))
 
     def addstore(self, store: Any) -> None:
-        if store not in self.stores:
+        if not any(s is store for s in self.stores):
             self.stores.append(store)
 
     def addtz(self, tz: Any) -> None:
@@ -170,6 +170,9 @@ class Cerebro(ParamsMixin):
     def setbroker(self, broker: Any) -> Any:
         broker.cerebro = self
         self._broker = broker
+        store = getattr(broker, "_store", None)
+        if store is not None:
+            self.addstore(store)
         return broker
 
     def getbroker(self) -> Any:
@@ -270,9 +273,9 @@ class Cerebro(ParamsMixin):
                       predata: bool = False) -> list[Any]:
         """Run one combination of strategies over the datas."""
         self._event_stop = False
-        for store in self.stores:
-            store.start()
         broker = self._broker
+        for store in self.stores:
+            store.start(broker=broker if getattr(broker, "_store", None) is store else None)
         broker.cerebro = self
         if self.p.cheat_on_open and self.p.broker_coo and hasattr(broker, "set_coo"):
             broker.set_coo(True)
@@ -289,7 +292,10 @@ class Cerebro(ParamsMixin):
         runstrats = self._build_strategies(iterstrat)
         self.runningstrats = runstrats
         capacity = sum(d.buflen() for d in self.datas) if self._dopreload else None
+        tz = self._resolve_tz()
         for strat in runstrats:
+            if tz is not None:
+                strat._settz(tz)
             strat._start()
             strat._prepare_run(capacity)
         self._check_periods(runstrats)
@@ -322,6 +328,19 @@ class Cerebro(ParamsMixin):
         if self._dooptimize and self.p.optreturn:
             return [OptReturn.of(s) for s in runstrats]
         return runstrats
+
+    def _resolve_tz(self) -> Any:
+        """cerebro's ``tz``: None, an index of a data (use its zone), a name or a tzinfo."""
+        tz = self.p.tz
+        if tz is None:
+            return None
+        if isinstance(tz, int) and not isinstance(tz, bool):
+            return self.datas[tz]._tz
+        if isinstance(tz, str):
+            from zoneinfo import ZoneInfo
+
+            return ZoneInfo(tz)
+        return tz
 
     def _build_strategies(self, iterstrat: Iterable[tuple[type, tuple, dict]]) -> list[Any]:
         runstrats = []

@@ -33,6 +33,7 @@ class Strategy(LineIterator):
         self._tradespending: list[Any] = []
         self._orders: list[Any] = []
         self.analyzers = ItemCollection()
+        self._slave_analyzers: list[Any] = []
         self.observers = self.stats = ItemCollection()
         self.writers: list[Any] = []
         self._timers: list[Any] = []
@@ -85,7 +86,7 @@ class Strategy(LineIterator):
             from ..sizers import FixedSize
 
             self.setsizer(FixedSize())
-        for analyzer in self.analyzers:
+        for analyzer in self._all_analyzers():
             analyzer._start()
         for obs in self._observers:
             obs.start() if hasattr(obs, "start") else None
@@ -108,17 +109,18 @@ class Strategy(LineIterator):
         self._obsevents = [call for call, events in calls if events]
         self._dtarr = self.datetime._a
         self._quick = bool(self.cerebro is not None and self.cerebro.p.quicknotify)
+        self._stepped_analyzers = self._all_analyzers()
         cls = type(self)
         self._wants_cash = (cls.notify_cashvalue is not Strategy.notify_cashvalue
                             or cls.notify_fund is not Strategy.notify_fund
-                            or bool(self.analyzers))
+                            or bool(self._all_analyzers()))
 
     def _stop(self) -> None:
         n = self._iclk.idx + 1
         for buf in getattr(self, "_sclines", ()):
             del buf._a[n:]
         self.stop()
-        for analyzer in self.analyzers:
+        for analyzer in self._all_analyzers():
             analyzer._stop()
         for obs in self._observers:
             obs.stop() if hasattr(obs, "stop") else None
@@ -142,7 +144,18 @@ class Strategy(LineIterator):
         return analyzer
 
     def _addanalyzer_slave(self, ancls: type, *args: Any, **kwargs: Any) -> Any:
-        return self._addanalyzer(ancls, *args, **kwargs)
+        """An analyzer for an observer: fed and stepped like the user's, but not listed
+        in ``self.analyzers`` (backtrader's slave analyzers)."""
+        analyzer = ancls(*args, _owner=self, **kwargs)
+        self._slave_analyzers.append(analyzer)
+        return analyzer
+
+    def _all_analyzers(self) -> list[Any]:
+        return [*self.analyzers, *self._slave_analyzers]
+
+    def _settz(self, tz: Any) -> None:
+        """Show this strategy's datetimes in ``tz`` (cerebro's ``tz`` param)."""
+        self.lines.datetime._tz = tz
 
     def _addsizer(self, sizer: Any, *args: Any, **kwargs: Any) -> None:
         self.setsizer(sizer(*args, **kwargs) if isinstance(sizer, type) else sizer)
@@ -171,19 +184,35 @@ class Strategy(LineIterator):
                 self.nextstart()
             else:
                 self.prenext()
-        if self.analyzers:
+        if self._stepped_analyzers:
             self._next_analyzers(status)
-        for call in self._obscalls:
-            call()
-        if events:
-            for call in self._obsevents:
+        if status < 0:
+            for call in self._obscalls:
                 call()
+            if events:
+                for call in self._obsevents:
+                    call()
+        else:
+            self._observers_before_next(status, events)
+        if events:
             self._orders.extend(self._orderspending)
             self._orderspending = []
             self._tradespending = []
 
+    def _observers_before_next(self, status: int, events: Any) -> None:
+        """While the strategy is in prenext, observers get prenext (then nextstart)."""
+        for obs in self._observers:
+            if obs._on_events and not events:
+                continue
+            if obs._children:
+                obs._obsnext()
+            elif status > 0:
+                obs.prenext()
+            else:
+                obs.nextstart()
+
     def _next_analyzers(self, status: int) -> None:
-        for analyzer in self.analyzers:
+        for analyzer in self._stepped_analyzers:
             if status < 0:
                 analyzer._next()
             elif status == 0:
@@ -218,11 +247,11 @@ class Strategy(LineIterator):
         for order in orders:
             if order.exectype != order.Historical or getattr(order, "histnotify", False):
                 self.notify_order(order)
-            for analyzer in self.analyzers:
+            for analyzer in self._stepped_analyzers:
                 analyzer._notify_order(order)
         for trade in trades:
             self.notify_trade(trade)
-            for analyzer in self.analyzers:
+            for analyzer in self._stepped_analyzers:
                 analyzer._notify_trade(trade)
         if qorders:
             return
@@ -234,7 +263,7 @@ class Strategy(LineIterator):
             fundshares = broker.fundshares
             self.notify_cashvalue(cash, value)
             self.notify_fund(cash, value, fundvalue, fundshares)
-            for analyzer in self.analyzers:
+            for analyzer in self._stepped_analyzers:
                 analyzer._notify_cashvalue(cash, value)
                 analyzer._notify_fund(cash, value, fundvalue, fundshares)
 

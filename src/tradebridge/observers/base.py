@@ -17,6 +17,7 @@ class Observer(LineIterator):
     csv = True
     plotinfo = dict(plot=False, subplot=True)
     _on_events = False  # True: next() only matters on steps with order/trade notifications
+    _mindatas = None  # no datas given: all of the strategy's
 
     def _setclock(self) -> None:
         owner = self._owner
