@@ -26,7 +26,7 @@ def _resolve(ind: object, kwargs: dict) -> dict:
 
 
 def test_oscillator_names_exist_in_both_libraries() -> None:
-    assert_names([*CASES, "CommodityChannelIndex", "AO", "AwesomeOsc", "AccDeOsc", "PGO",
+    assert_names([*CASES, "WilliamsAD", "CommodityChannelIndex", "AO", "AwesomeOsc", "AccDeOsc", "PGO",
                   "PrettyGoodOsc", "KST"])
 
 
@@ -40,3 +40,17 @@ def test_oscillator_defaults_match_backtrader(bars: pd.DataFrame, runonce: bool,
 @pytest.mark.parametrize("name", list(CASES))
 def test_oscillator_other_params_match_backtrader(bars: pd.DataFrame, runonce: bool, name: str) -> None:
     compare_same(lambda ind, d: getattr(ind, name)(d, **_resolve(ind, CASES[name])), bars, runonce)
+
+
+@pytest.mark.parametrize("runonce", MODES)
+def test_williams_ad_matches_backtrader(bars: pd.DataFrame, runonce: bool) -> None:
+    compare_same(lambda ind, d: ind.WilliamsAD(d), bars, runonce)
+
+
+@pytest.mark.parametrize("runonce", MODES)
+def test_williams_ad_with_unchanged_closes_matches_backtrader(bars: pd.DataFrame, runonce: bool) -> None:
+    flat = bars.copy()
+    flat["close"] = flat["close"].round(0)  # many closes equal to the previous one
+    flat["high"] = flat[["high", "close"]].max(axis=1)
+    flat["low"] = flat[["low", "close"]].min(axis=1)
+    compare_same(lambda ind, d: ind.WilliamsAD(d), flat, runonce)

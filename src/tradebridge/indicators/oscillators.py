@@ -1,7 +1,9 @@
-"""Price oscillators: CCI, Williams %R, Ultimate, Awesome, Acceleration/Deceleration,
+"""Price oscillators: CCI, Williams %R and A/D, Ultimate, Awesome, Acceleration/Deceleration,
 Pretty Good Oscillator and Know Sure Thing, composed the way backtrader composes them."""
 
 from __future__ import annotations
+
+import numpy as np
 
 from .averages import MovingAverageSimple
 from .base import Indicator
@@ -12,7 +14,7 @@ from .truerange import AverageTrueRange, TrueLow, TrueRange
 
 __all__ = [
     "AccelerationDecelerationOscillator", "AwesomeOscillator", "CommodityChannelIndex",
-    "KnowSureThing", "PrettyGoodOscillator", "UltimateOscillator", "WilliamsR",
+    "KnowSureThing", "PrettyGoodOscillator", "UltimateOscillator", "WilliamsAD", "WilliamsR",
 ]
 
 
@@ -44,6 +46,42 @@ class WilliamsR(Indicator):
         h = Highest(self.data.high, period=self.p.period)
         l = Lowest(self.data.low, period=self.p.period)
         self.lines.percR = -100.0 * (h - self.data.close) / (h - l)
+
+
+def williams_ad_step(close: float, prev_close: float, high: float, low: float) -> float:
+    """One bar's accumulation: close - true low on an up close, close - true high on a down one."""
+    up = close - min(low, prev_close) if close > prev_close else 0.0
+    down = close - max(high, prev_close) if prev_close > close else 0.0
+    return up + down
+
+
+class WilliamsAD(Indicator):
+    """Williams accumulation/distribution: running sum of up-close and down-close pressure."""
+
+    lines = ("ad",)
+
+    def __init__(self) -> None:
+        self.addminperiod(2)
+
+    def _vec(self) -> np.ndarray:
+        d = self.data
+        c, h, l = self._line_arr(d.close), self._line_arr(d.high), self._line_arr(d.low)
+        pc = np.concatenate(([np.nan], c[:-1]))
+        truelow = np.where(pc < l, pc, l)
+        truehigh = np.where(pc > h, pc, h)
+        step = np.where(c > pc, c - truelow, 0.0) + np.where(pc > c, c - truehigh, 0.0)
+        out = np.full(len(c), np.nan)
+        start = self._minperiod - 1
+        out[start:] = np.cumsum(step[start:])  # sequential sums, as the bar-by-bar running total
+        return out
+
+    def nextstart(self) -> None:
+        d = self.data
+        self.lines.ad[0] = 0.0 + williams_ad_step(d.close[0], d.close[-1], d.high[0], d.low[0])
+
+    def next(self) -> None:
+        d = self.data
+        self.lines.ad[0] = self.lines.ad[-1] + williams_ad_step(d.close[0], d.close[-1], d.high[0], d.low[0])
 
 
 class UltimateOscillator(Indicator):
