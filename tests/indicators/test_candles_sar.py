@@ -15,7 +15,7 @@ MODES = [True, False]
 
 
 def test_names_exist_in_both_libraries() -> None:
-    assert_names(["HeikinAshi", "ParabolicSAR", "PSAR"])
+    assert_names(["HeikinAshi", "ParabolicSAR", "PSAR", "haDelta", "haD"])
 
 
 @pytest.mark.parametrize("runonce", MODES)
@@ -59,3 +59,9 @@ def test_fractal_marks_equal_backtraders_after_the_run(bars: pd.DataFrame, runon
 def test_fractal_seen_bar_by_bar_matches_backtrader(bars: pd.DataFrame, runonce: bool) -> None:
     compare_indicator(lambda d: backtrader.studies.Fractal(d), lambda d: tradebridge.ind.Fractal(d),
                       bars, runonce)
+
+
+@pytest.mark.parametrize("runonce", MODES)
+@pytest.mark.parametrize("kwargs", [{}, {"period": 5, "autoheikin": False}])
+def test_hadelta_matches_backtrader(bars: pd.DataFrame, runonce: bool, kwargs: dict) -> None:
+    compare_same(lambda ind, d: ind.haDelta(d, **kwargs), bars, runonce)

@@ -54,3 +54,9 @@ def test_williams_ad_with_unchanged_closes_matches_backtrader(bars: pd.DataFrame
     flat["high"] = flat[["high", "close"]].max(axis=1)
     flat["low"] = flat[["low", "close"]].min(axis=1)
     compare_same(lambda ind, d: ind.WilliamsAD(d), flat, runonce)
+
+
+@pytest.mark.parametrize("runonce", MODES)
+@pytest.mark.parametrize("kwargs", [{}, {"period": 50, "maperiod": 3, "_movav": "EMA"}])
+def test_dv2_matches_backtrader(bars: pd.DataFrame, runonce: bool, kwargs: dict) -> None:
+    compare_same(lambda ind, d: ind.DV2(d, **_resolve(ind, kwargs)), bars, runonce)

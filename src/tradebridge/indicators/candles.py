@@ -1,4 +1,4 @@
-"""Bar-shape indicators: Heikin Ashi candles and Bill Williams' fractals."""
+"""Bar-shape indicators: Heikin Ashi candles and their body (haDelta), Bill Williams' fractals."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ import numpy as np
 
 from ..lines.buffer import Clock
 from ..lines.lineiterator import store
+from .averages import MovingAverageSimple
 from .base import Indicator
 
-__all__ = ["Fractal", "HeikinAshi"]
+__all__ = ["Fractal", "HeikinAshi", "haDelta"]
 
 
 class HeikinAshi(Indicator):
@@ -69,6 +70,22 @@ class HeikinAshi(Indicator):
         ha_close = ln.ha_close[0] = self._close()
         ln.ha_high[0] = max(self.data.high[0], ha_open, ha_close)
         ln.ha_low[0] = min(self.data.low[0], ha_open, ha_close)
+
+
+class haDelta(Indicator):  # noqa: N801 - backtrader's name
+    """Heikin Ashi body (close - open) and its ``period`` average (Dan Valcu)."""
+
+    alias = ("haD",)
+    lines = ("haDelta", "smoothed")
+    params = (("period", 3), ("movav", MovingAverageSimple), ("autoheikin", True))
+    plotlines = dict(haDelta=dict(color="red"),
+                     smoothed=dict(color="grey", _fill_gt=(0, "green"), _fill_lt=(0, "red")))
+
+    def __init__(self) -> None:
+        d = HeikinAshi(self.data) if self.p.autoheikin else self.data
+        body = d.close - d.open
+        self.lines.haDelta = body
+        self.lines.smoothed = self.p.movav(body, period=self.p.period)
 
 
 class Fractal(Indicator):

@@ -1,5 +1,5 @@
 """Price oscillators: CCI, Williams %R and A/D, Ultimate, Awesome, Acceleration/Deceleration,
-Pretty Good Oscillator and Know Sure Thing, composed the way backtrader composes them."""
+Pretty Good Oscillator, DV2 and Know Sure Thing, composed the way backtrader composes them."""
 
 from __future__ import annotations
 
@@ -7,13 +7,13 @@ import numpy as np
 
 from .averages import MovingAverageSimple
 from .base import Indicator
-from .basicops import Highest, Lowest, SumN
+from .basicops import Highest, Lowest, PercentRank, SumN
 from .deviation import MeanDeviation
 from .momentum import RateOfChange100
 from .truerange import AverageTrueRange, TrueLow, TrueRange
 
 __all__ = [
-    "AccelerationDecelerationOscillator", "AwesomeOscillator", "CommodityChannelIndex",
+    "DV2", "AccelerationDecelerationOscillator", "AwesomeOscillator", "CommodityChannelIndex",
     "KnowSureThing", "PrettyGoodOscillator", "UltimateOscillator", "WilliamsAD", "WilliamsR",
 ]
 
@@ -138,6 +138,18 @@ class PrettyGoodOscillator(Indicator):
         movav = self.p._movav(self.data, period=self.p.period)
         atr = AverageTrueRange(self.data, period=self.p.period)
         self.lines.pgo = (self.data - movav) / atr
+
+
+class DV2(Indicator):
+    """Varadi's DV2: percent rank of the smoothed close / mid-range ratio over ``period`` bars."""
+
+    lines = ("dv2",)
+    params = (("period", 252), ("maperiod", 2), ("_movav", MovingAverageSimple))
+
+    def __init__(self) -> None:
+        chl = self.data.close / ((self.data.high + self.data.low) / 2.0)
+        dvu = self.p._movav(chl, period=self.p.maperiod)
+        self.lines.dv2 = PercentRank(dvu, period=self.p.period) * 100
 
 
 class KnowSureThing(Indicator):

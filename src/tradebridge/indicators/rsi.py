@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from ..lines.buffer import Clock
 from ..lines.ops import DivZeroByZero, Max
 from .averages import ExponentialMovingAverage, MovingAverageSimple, SmoothedMovingAverage
 from .base import Indicator
 
 __all__ = [
-    "DownDay", "DownDayBool", "RSI_EMA", "RSI_SMA", "RSI_Safe", "RelativeStrengthIndex", "UpDay",
-    "UpDayBool",
+    "DownDay", "DownDayBool", "RSI_EMA", "RSI_SMA", "RSI_Safe", "RelativeMomentumIndex",
+    "RelativeStrengthIndex", "UpDay", "UpDayBool",
 ]
 
 
@@ -107,3 +108,15 @@ class RSI_EMA(RelativeStrengthIndex):  # noqa: N801 - backtrader's name
     alias = ()
 
     params = (("movav", ExponentialMovingAverage),)
+
+
+class RelativeMomentumIndex(RelativeStrengthIndex):
+    """RSI of moves over ``lookback`` bars instead of one; the line is also reachable as ``rmi``."""
+
+    alias = ("RMI",)
+    params = (("period", 20), ("lookback", 5))
+    plotlines = dict(rsi=dict(_name="rmi"))
+
+    def _make_lines(self, clk: Clock, size: int = 0) -> None:
+        super()._make_lines(clk, size)
+        self.rmi = self.lines.rmi = self.lines.rsi
