@@ -22,7 +22,8 @@ def intraday_bars(days: int = 5, seed: int = 3, drop: float = 0.1) -> pd.DataFra
 
 
 def run_mode(bt: Any, df: pd.DataFrame, mode: str, *, srctf: int, both: bool = False,
-             preload: bool = False, runonce: bool = False, **kwargs: Any) -> list[tuple]:
+             preload: bool = False, runonce: bool = False, feedkw: dict | None = None,
+             **kwargs: Any) -> list[tuple]:
     """Every bar the strategy sees: per data (len, datetime, OHLCV), then an SMA(3) of the last."""
     rows: list[tuple] = []
 
@@ -39,7 +40,7 @@ def run_mode(bt: Any, df: pd.DataFrame, mode: str, *, srctf: int, both: bool = F
             rows.append(tuple(rec))
 
     cerebro = bt.Cerebro(stdstats=False)
-    data = bt.feeds.PandasData(dataname=df, timeframe=srctf)
+    data = bt.feeds.PandasData(dataname=df, timeframe=srctf, **(feedkw or {}))
     if both:
         cerebro.adddata(data)
     getattr(cerebro, mode)(data, **kwargs)
