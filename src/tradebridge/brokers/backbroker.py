@@ -201,8 +201,8 @@ class BackBroker(BrokerBase):
             return dvalue
         pos_value = pos_value_unlever = unrealized = 0.0
         positions = self.positions
-        for data in datas or positions:
-            pos = positions[data]
+        for data, pos in (positions.items() if not datas else
+                          ((d, positions[d]) for d in datas)):
             if not pos.size:
                 continue
             dvalue, dunrealized = self._position_value(data, pos)

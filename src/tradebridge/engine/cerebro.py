@@ -407,6 +407,9 @@ class Cerebro(ParamsMixin):
         single = datas[0] if len(datas) == 1 else None
         stores = self.stores
         tick = self._progress.update if self._progress.active else None
+        if single is not None and len(runstrats) == 1 and not (timers or coo or stores or tick):
+            self._runonce_plain(single, runstrats[0])
+            return
         while True:
             if single is not None:
                 dclk = single._clk
@@ -446,6 +449,30 @@ class Cerebro(ParamsMixin):
                 tick()
             if stores:
                 self._storenotify()
+
+    def _runonce_plain(self, data: Any, strat: Any) -> None:
+        """The ``_runonce`` loop for its commonest shape (one data, one strategy, no timers,
+        cheat-on-open, stores or progress bar), with every lookup hoisted out of the loop."""
+        dclk, iclk = data._clk, data._iclk
+        dta = data.lines.datetime._a
+        broker = self._broker
+        bnext, getn = broker.next, broker.get_notification
+        quick = self.p.quicknotify
+        step = strat._step
+        for i in range(dclk.idx + 1, len(dta)):
+            dclk.idx = i
+            bnext()
+            order = getn()
+            while order is not None:
+                owner = order.owner if order.owner is not None else strat
+                owner._addnotification(order, quicknotify=quick)
+                order = getn()
+            if self._event_stop:
+                return
+            iclk.idx = i
+            step(dta[i])
+            if self._event_stop:
+                return
 
     def _runnext(self, runstrats: list[Any]) -> None:
         datas = self._sorted_datas()

@@ -53,11 +53,12 @@ class Broker(Observer):
 
     def next(self) -> None:
         broker = self._owner.broker
+        i = self._clk.idx
         if self._fundmode:
-            self.lines.value[0] = broker.fundvalue
+            self.value._a[i] = broker.fundvalue
         else:
-            self.lines.cash[0] = broker.getcash()
-            self.lines.value[0] = broker.getvalue()
+            self.cash._a[i] = broker.getcash()
+            self.value._a[i] = broker.getvalue()
 
 
 class BuySell(Observer):
