@@ -49,6 +49,7 @@ class CSVDataBase(DataBase):
         if self.p.headers:
             self._f.readline()
             self._lineno = 1
+        self._isfast = self._fast()
         self._prepare()
 
     def _prepare(self) -> None:
@@ -115,7 +116,7 @@ class CSVDataBase(DataBase):
         raise NotImplementedError
 
     def _load_arrays(self) -> dict[str, np.ndarray] | None:
-        if not self._fast():
+        if not self._isfast:
             return None
         linenos, rows = self._read_rows()
         cols, linenos = self._columns(linenos, rows)
@@ -123,7 +124,7 @@ class CSVDataBase(DataBase):
         return cols
 
     def _load(self) -> bool | None:
-        if self._fast():
+        if self._isfast:
             return super()._load()
         tokens = self._getnextline()
         if tokens is None:

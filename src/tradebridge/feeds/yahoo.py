@@ -40,7 +40,7 @@ class YahooFinanceCSVData(CSVDataBase):
         return rows
 
     def _prepare(self) -> None:
-        if self.p.reverse and not self._fast():
+        if self.p.reverse and not self._isfast:
             raise NotImplementedError(f"{type(self).__name__}: reverse=True with a custom "
                                       "_loadline is not supported")
 
