@@ -23,7 +23,7 @@ def where(label: str, lineno: int) -> str:
     return f"{label}, line {lineno}"
 
 
-def parse_floats(values: Sequence[str], linenos: Sequence[int], label: str, what: str,
+def parse_floats(values: Sequence[str], linenos: Sequence[int] | np.ndarray, label: str, what: str,
                  null: float) -> np.ndarray:
     """Numbers as Python's ``float`` reads them; empty fields become ``null``."""
     try:
@@ -37,7 +37,7 @@ def parse_floats(values: Sequence[str], linenos: Sequence[int], label: str, what
         raise
 
 
-def parse_datetimes(values: Sequence[str], linenos: Sequence[int], label: str,
+def parse_datetimes(values: Sequence[str], linenos: Sequence[int] | np.ndarray, label: str,
                     fmt: str | Callable[[str], _dt.datetime]) -> np.ndarray:
     """Datetimes (``datetime64[us]``) from strings by a strptime format or a callable."""
     if isinstance(fmt, str) and fmt in _ISO:
@@ -63,7 +63,7 @@ def _parse_iso(values: Sequence[str], unit: str, sep: str) -> np.ndarray | None:
         parsed = strs.astype(f"datetime64[{unit}]")
     except ValueError:
         return None
-    back = np.datetime_as_string(parsed, unit=unit)
+    back = np.datetime_as_string(parsed, unit=unit)  # type: ignore[call-overload]
     if sep == " ":
         back = np.char.replace(back, "T", " ")
     if not (back == strs).all():

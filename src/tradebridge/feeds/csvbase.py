@@ -108,7 +108,8 @@ class CSVDataBase(DataBase):
         """True when whole-file parsing gives the same bars as ``_loadline`` would."""
         cls = type(self)
         owner = next((c for c in cls.__mro__ if "_columns" in c.__dict__), None)
-        if owner is None or cls._loadline is not owner.__dict__.get("_loadline", owner._loadline):
+        loadline = getattr(cls, "_loadline")  # noqa: B009 - class attribute, not instance
+        if owner is None or loadline is not owner.__dict__.get("_loadline", getattr(owner, "_loadline")):  # noqa: B009
             return False
         return self._tz is None and self._tzinput is None
 

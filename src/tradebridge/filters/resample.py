@@ -150,7 +150,8 @@ class _BarBuilder(ParamsInitMixin):
         tf = self.p.timeframe
         if tf == TimeFrame.Days:
             eos = self._nexteos.time()
-            hms = (eos.hour, eos.minute, eos.second, eos.microsecond)
+            hms: tuple[float, float, float, float] = (eos.hour, eos.minute, eos.second,
+                                                      eos.microsecond)
         else:
             hms = _split_point(point, tf)
         days, hour = divmod(hms[0], 24)
