@@ -16,6 +16,7 @@ from . import (
     observers,
     sizers,
     stores,
+    studies,
 )
 from .analyzers import Analyzer, TimeFrameAnalyzerBase
 from .brokers import BackBroker, BrokerBase

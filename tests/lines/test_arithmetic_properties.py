@@ -118,3 +118,28 @@ def test_negative_prices_are_kept_with_a_warning() -> None:
     cerebro.addstrategy(bt.Strategy)
     with pytest.warns(UserWarning, match="negative close value.*row 1"):
         cerebro.run()
+
+
+@pytest.mark.parametrize("runonce", [True, False])
+def test_forward_line_places_each_value_n_bars_back(runonce: bool) -> None:
+    """``line(+2)`` (backtrader's forward line): the value of bar i shows at bar i-2."""
+    final: dict[str, Any] = {}
+
+    class S(bt.Strategy):
+        def __init__(self) -> None:
+            self.fwd = self.data.close(2)
+            self.div = bt.DivByZero(self.data.close, self.data.close - self.data.close, zero=-1.0)
+
+        def next(self) -> None:
+            final["div"] = self.div[0]
+
+        def stop(self) -> None:
+            final["fwd"] = list(self.fwd.array)
+
+    values = [1.0, 2.0, 3.0, 4.0, 5.0]
+    cerebro = bt.Cerebro(stdstats=False)
+    cerebro.adddata(bt.feeds.PandasData(dataname=frame(values)))
+    cerebro.addstrategy(S)
+    cerebro.run(runonce=runonce)
+    assert final["fwd"][:3] == [3.0, 4.0, 5.0]
+    assert final["div"] == -1.0

@@ -122,7 +122,8 @@ class UnaryOp(_Expr):
 
 
 class LineDelay(_Expr):
-    """``line(-n)``: the value n bars ago, as a line of its own."""
+    """``line(-n)``: the value n bars ago; ``line(+n)``: each value written n bars back
+    (backtrader's forward line: bar by bar the newest n bars are not known yet)."""
 
     def __init__(self, a: _Any, ago: int) -> None:
         pass
@@ -131,8 +132,26 @@ class LineDelay(_Expr):
         a, ago = args
         self._ago = int(ago)
         super()._preinit((a,), kwargs)
-        self._minperiod += max(-self._ago, 0)
+        if self._ago < 0:
+            self._minperiod += -self._ago
+        else:
+            self._minperiod = max(self._minperiod, self._ago)
         return (a, ago), kwargs
+
+    def next(self) -> None:
+        if self._ago <= 0:
+            super().next()
+        elif self._clk.idx >= self._ago:
+            self.lines[0][-self._ago] = self._operands[0][0]
+
+    def _compute_once(self) -> None:
+        if self._ago <= 0:
+            super()._compute_once()
+            return
+        # forward values land before the minimum period: keep them (as bar by bar does)
+        with np.errstate(all="ignore"):
+            out = self._vec(*self._arrays())
+        store(self.lines[0], out, 1)
 
     def _vec(self, a: _Any) -> _Any:
         out = np.full(len(a), np.nan)
@@ -176,16 +195,22 @@ class LineCoupler(_Expr):
 
 
 class MultiFunc(_Expr):
-    """A function of several lines/numbers with a scalar and a vectorised form."""
+    """A function of several lines/numbers with a scalar and a vectorised form; keyword
+    options (``zero=``, ``single=``...) are passed to both."""
 
     _scalf: Callable[..., float]
     _vecf: Callable[..., _Any]
+    _options: tuple[str, ...] = ()
+
+    def _preinit(self, args: tuple, kwargs: dict) -> tuple[tuple, dict]:
+        self._opts = {k: kwargs.pop(k) for k in self._options if k in kwargs}
+        return super()._preinit(args, kwargs)
 
     def _vec(self, *arrays: _Any) -> _Any:
-        return type(self)._vecf(*arrays)
+        return type(self)._vecf(*arrays, **self._opts)
 
     def _scal(self, *values: _Any) -> float:
-        return float(type(self)._scalf(*values))
+        return float(type(self)._scalf(*values, **self._opts))
 
 
 def _truthy(x: _Any) -> _Any:
@@ -201,10 +226,11 @@ def _reduce_pick(arrays: tuple, pick: Callable[[_Any, _Any], _Any]) -> _Any:
     return cur
 
 
-def _func(name: str, scalf: Callable[..., float], vecf: Callable[..., _Any], doc: str) -> type:
+def _func(name: str, scalf: Callable[..., float], vecf: Callable[..., _Any], doc: str,
+          options: tuple[str, ...] = ()) -> type:
     cls = type(name, (MultiFunc,), {
         "_scalf": staticmethod(scalf), "_vecf": staticmethod(vecf), "__doc__": doc,
-        "__module__": __name__,
+        "__module__": __name__, "_options": options,
     })
     return cls
 
@@ -268,10 +294,10 @@ def _divzero(x: float, y: float, single: float = float("inf"), dual: float = 0.0
 DivByZero = _func(
     "DivByZero", _divbyzero,
     lambda x, y, zero=0.0: np.where(_truthy(y), np.asarray(x) / np.where(_truthy(y), y, 1.0), zero),
-    "x / y, or ``zero`` where y is 0.")
+    "x / y, or ``zero`` where y is 0.", ("zero",))
 DivZeroByZero = _func(
     "DivZeroByZero", _divzero,
     lambda x, y, single=float("inf"), dual=0.0: np.where(
         _truthy(y), np.asarray(x) / np.where(_truthy(y), y, 1.0),
         np.where(_truthy(x), single, dual)),
-    "x / y; ``single`` for x/0 and ``dual`` for 0/0.")
+    "x / y; ``single`` for x/0 and ``dual`` for 0/0.", ("single", "dual"))

@@ -64,6 +64,11 @@ class Lines:
         return iter(self._buffers)
 
 
+# attribute names a line may not shadow (a line called ``p`` stays reachable as lines.p)
+_RESERVED = frozenset(("p", "params", "lines", "l", "line", "data", "datas", "plotinfo",
+                       "plotlines", "array"))
+
+
 def line0(obj: Any) -> LineBuffer:
     """The line an object stands for in arithmetic: itself, or its first line."""
     if isinstance(obj, LineBuffer):
@@ -106,7 +111,8 @@ class LineSeries(ParamsMixin, LineOpsMixin):
         self.lines = self.l = Lines(self, bufs, names)
         self._clk = clk
         for name, buf in zip(names, bufs):
-            setattr(self, name, buf)
+            if name not in _RESERVED:
+                setattr(self, name, buf)
         if bufs:
             self.line = self.line0 = bufs[0]
         for i, buf in enumerate(bufs):
