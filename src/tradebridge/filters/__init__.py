@@ -19,6 +19,7 @@ from .resample import (
     ResamplerYearly,
 )
 from .session import SessionFilter, SessionFilterSimple
+from .sessionfill import SessionFiller
 
 __all__ = [
     "BarReplayer_Open", "DayStepsFilter",
@@ -26,4 +27,5 @@ __all__ = [
     "ReplayerTicks", "ReplayerWeekly", "Resampler", "ResamplerDaily", "ResamplerMinutes",
     "ResamplerMonthly", "ResamplerSeconds", "ResamplerTicks", "ResamplerWeekly",
     "ResamplerYearly", "SessionFilter", "SessionFilterSimple",
+    "SessionFiller",
 ]
