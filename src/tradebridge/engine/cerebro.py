@@ -7,6 +7,7 @@ bar by bar. Datas of different calendars advance together by datetime.
 
 from __future__ import annotations
 
+import datetime as _dt
 import itertools
 import multiprocessing
 import os
@@ -154,12 +155,19 @@ class Cerebro(ParamsMixin):
     def addcalendar(self, cal: Any) -> None:
         raise NotImplementedError("trading calendars are not supported yet (see docs/compat.md)")
 
-    def add_timer(self, when: Any, *args: Any, **kwargs: Any) -> Timer:
+    def add_timer(self, when: Any, offset: _dt.timedelta = _dt.timedelta(),
+                  repeat: _dt.timedelta = _dt.timedelta(), weekdays: Iterable[int] = (),
+                  weekcarry: bool = False, monthdays: Iterable[int] = (), monthcarry: bool = True,
+                  allow: Any = None, tzdata: Any = None, strats: bool = False, cheat: bool = False,
+                  *args: Any, **kwargs: Any) -> Timer:
         """A timer whose ``notify_timer`` goes to cerebro (and strategies if strats=True)."""
-        return self._add_timer(None, when, *args, **kwargs)
+        return self._add_timer(
+            self, when, *args, offset=offset, repeat=repeat, weekdays=weekdays,
+            weekcarry=weekcarry, monthdays=monthdays, monthcarry=monthcarry, allow=allow,
+            tzdata=tzdata, strats=strats, cheat=cheat, **kwargs)
 
     def _add_timer(self, owner: Any, when: Any, *args: Any, **kwargs: Any) -> Timer:
-        timer = Timer(owner, when, *args, tzdata=kwargs.pop("tzdata", None), **kwargs)
+        timer = Timer(*args, tid=len(self._timers), owner=owner, when=when, **kwargs)
         self._timers.append(timer)
         return timer
 
@@ -559,13 +567,10 @@ class Cerebro(ParamsMixin):
             if not timer.check(dt0):
                 continue
             when = timer.lastwhen
-            if timer.owner is None:
-                self.notify_timer(timer, when, *timer.args, **timer.kwargs)
-                if timer.p.strats:
-                    for strat in runstrats:
-                        strat.notify_timer(timer, when, *timer.args, **timer.kwargs)
-            else:
-                timer.owner.notify_timer(timer, when, *timer.args, **timer.kwargs)
+            timer.owner.notify_timer(timer, when, *timer.args, **timer.kwargs)
+            if timer.p.strats:
+                for strat in runstrats:
+                    strat.notify_timer(timer, when, *timer.args, **timer.kwargs)
 
     # -- plotting -------------------------------------------------------------------------------------
     def plot(self, plotter: Any = None, numfigs: int = 1, iplot: bool = False,
