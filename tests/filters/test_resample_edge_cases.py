@@ -113,7 +113,4 @@ def test_replay_strategy_length_and_sma_follow_backtrader() -> None:
         return out
 
     expected, got = lengths(backtrader), lengths(tradebridge)
-    assert [r[1:] for r in got] == [r[1:] for r in expected]  # data length and SMA per tick
-    if [r[0] for r in got] != [r[0] for r in expected]:
-        pytest.xfail("Strategy must advance its own length only when a data's length grows "
-                     "(replay ticks), as backtrader does (engine change requested)")
+    assert got == expected  # strategy length, data length and SMA per replayed tick

@@ -71,15 +71,6 @@ def _check(case: str, both: bool, preload: bool, runonce: bool) -> None:
     assert_same_rows(_expected(case, both), got)
 
 
-def _check_or_known_gap(case: str, both: bool, preload: bool, runonce: bool) -> None:
-    """Compare; with preload on, a mismatch is the known engine gap (xfail), not a pass."""
-    try:
-        _check(case, both, preload, runonce)
-    except AssertionError:
-        if preload:
-            pytest.xfail("Cerebro must turn preload off for resampled/replayed data, as "
-                         "backtrader does (engine change requested)")
-        raise
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
@@ -100,9 +91,9 @@ def test_resampled_alone_equal_backtrader_in_every_run_mode(case: str, preload: 
 @pytest.mark.parametrize(("preload", "runonce"), MODES[:3])
 def test_resampled_with_source_equal_backtrader_in_every_run_mode(case: str, preload: bool,
                                                                   runonce: bool) -> None:
-    _check_or_known_gap(case, True, preload, runonce)
+    _check(case, True, preload, runonce)
 
 
 @pytest.mark.parametrize("preload", [True, False])
 def test_replay_day_to_week_equal_backtrader_with_preload_requested(preload: bool) -> None:
-    _check_or_known_gap("replay_day_to_week", False, preload, False)
+    _check("replay_day_to_week", False, preload, False)

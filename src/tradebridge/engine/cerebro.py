@@ -98,6 +98,7 @@ class Cerebro(ParamsMixin):
         """Add ``dataname`` resampled to a larger timeframe/compression."""
         data = self._cloned(dataname)
         data.resample(**kwargs)
+        self._doreplay = True  # bars are built as the source advances (no preload), as backtrader
         return self.adddata(data, name=name)
 
     def replaydata(self, dataname: Any, name: str | None = None, **kwargs: Any) -> Any:
@@ -242,7 +243,8 @@ class Cerebro(ParamsMixin):
 
             self.addstrategy(_Default)
         self._dolive = self.p.live or any(d.islive() for d in self.datas)
-        self._dopreload = bool(self.p.preload) and not self._dolive
+        self._doreplay = self._doreplay or any(d.replaying or d.resampling for d in self.datas)
+        self._dopreload = bool(self.p.preload) and not self._dolive and not self._doreplay
         self._dorunonce = bool(self.p.runonce) and self._dopreload and not self._doreplay
         self._exactbars = int(self.p.exactbars)
         if self._exactbars:
@@ -553,7 +555,7 @@ class Cerebro(ParamsMixin):
                 for strat in runstrats:
                     for child in strat._children:
                         child._next()
-                    strat._step(dt0 if d0ret else strat.datas[0].lines.datetime[0])
+                    strat._step(*strat._next_clock())
                     if self._event_stop:
                         return
                 if tick is not None:

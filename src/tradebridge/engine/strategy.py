@@ -37,7 +37,10 @@ class Strategy(LineIterator):
         self.observers = self.stats = ItemCollection()
         self.writers: list[Any] = []
         self._timers: list[Any] = []
-        self._sizer: Any = None
+        from ..sizers import FixedSize
+
+        self._sizer: Any = FixedSize()  # before __init__, as backtrader: self.sizer is usable there
+        self._sizer.set(self, self.broker)
         self._tradehistoryon = False
         from ..orders.tradebook import TradeBook
 
@@ -110,6 +113,7 @@ class Strategy(LineIterator):
         self._dtarr = self.datetime._a
         self._quick = bool(self.cerebro is not None and self.cerebro.p.quicknotify)
         self._stepped_analyzers = self._all_analyzers()
+        self._dlens = [0] * len(self.datas)
         cls = type(self)
         self._wants_cash = (cls.notify_cashvalue is not Strategy.notify_cashvalue
                             or cls.notify_fund is not Strategy.notify_fund
@@ -161,14 +165,26 @@ class Strategy(LineIterator):
         self.setsizer(sizer(*args, **kwargs) if isinstance(sizer, type) else sizer)
 
     # -- per step ---------------------------------------------------------------------------------
-    def _step(self, dt: float) -> None:
+    def _next_clock(self) -> tuple[float, bool]:
+        """Bar by bar: the newest datetime among the datas, and whether any data grew
+        (a replayed bar being rebuilt does not move the strategy on)."""
+        lens = [len(d) for d in self.datas]
+        grew = any(n > o for n, o in zip(lens, self._dlens))
+        self._dlens = lens
+        dt = max(d.lines.datetime[0] for d, n in zip(self.datas, lens) if n)
+        return dt, grew
+
+    def _step(self, dt: float, forward: bool = True) -> None:
         """One engine step: advance own lines, deliver notifications, call next & co."""
         clk = self._iclk
-        i = clk.idx = clk.idx + 1
-        if self._grow:
-            for buf in self._sclines:
-                buf._a.append(NAN)
-            self._dtarr = self.datetime._a
+        if forward:
+            i = clk.idx = clk.idx + 1
+            if self._grow:
+                for buf in self._sclines:
+                    buf._a.append(NAN)
+                self._dtarr = self.datetime._a
+        else:
+            i = clk.idx
         self._dtarr[i] = dt
         events = self._orderspending or self._tradespending
         if events or self._wants_cash:

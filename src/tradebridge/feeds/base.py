@@ -56,6 +56,8 @@ class AbstractDataBase(ParamsInitMixin, LineSeries):
     replaying = 0
     _feed = None
     _store = None
+    # the replayer sets these to the bar being rebuilt; the broker reads them when set
+    tick_open = tick_high = tick_low = tick_close = tick_volume = tick_openinterest = None
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)

@@ -222,6 +222,8 @@ class LineIterator(LineSeries):
         for child in self._children:
             child._next()
         n = self._clk.idx + 1
+        if n <= 0:  # the data has not delivered a bar yet
+            return
         for buf in self.lines:
             a = buf._a
             while len(a) < n:

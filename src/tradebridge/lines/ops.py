@@ -193,6 +193,10 @@ class LineCoupler(_Expr):
     def _scal(self, a: float) -> float:
         return a
 
+    def next(self) -> None:
+        src = line0(self._operands[0])
+        self.lines[0][0] = src[0] if len(src) else float("nan")  # the longer bar may not exist yet
+
 
 class MultiFunc(_Expr):
     """A function of several lines/numbers with a scalar and a vectorised form; keyword

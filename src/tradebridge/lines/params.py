@@ -37,10 +37,9 @@ class AutoInfo:
     _defaults: dict[str, Any] = {}
 
     def __init__(self, **values: Any) -> None:
-        for key, value in self._defaults.items():
-            setattr(self, key, values.pop(key, value))
-        for key, value in values.items():
-            setattr(self, key, value)
+        d = self.__dict__
+        d.update(self._defaults)
+        d.update(values)
 
     @classmethod
     def _derive(cls, name: str, extra: Mapping[str, Any]) -> type[AutoInfo]:

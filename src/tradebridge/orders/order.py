@@ -11,7 +11,7 @@ import itertools
 from copy import copy
 from typing import Any
 
-from tradebridge.utils.dates import date2num
+from tradebridge.utils.dates import date2num, time2num
 
 from ._autodict import AutoOrderedDict
 from ._base import FastCopy, Parametrized
@@ -149,6 +149,14 @@ class OrderBase(FastCopy, Parametrized):
         """Date number of the session end on or after the creation bar."""
         if self.p.simulated:
             return 0.0
+        data = self.data
+        if getattr(data, "_tz", None) is None and getattr(data, "_tzinput", None) is None:
+            # no time zones: the same number date2num gives, without building datetimes
+            num = data.datetime[0]
+            day = int(num)
+            frac = time2num(data.p.sessionend)
+            eos = float(day) + frac
+            return eos if eos >= num else float(day + 1) + frac
         dtime = self.data.datetime.datetime(0)
         session = self.data.p.sessionend
         dteos = dtime.replace(
