@@ -21,6 +21,9 @@ Fill = tuple[int, Any, Any]
 
 def _bar(data: Any) -> tuple[float, float, float, float]:
     """Open, high, low, close of the current bar (tick values first, as in replay)."""
+    if getattr(data, "tick_close", None) is None and hasattr(data, "_clk"):
+        i = data._clk.idx  # a feed with no replayed tick: read its arrays directly
+        return data.open._a[i], data.high._a[i], data.low._a[i], data.close._a[i]
     popen = getattr(data, "tick_open", None)
     phigh = getattr(data, "tick_high", None)
     plow = getattr(data, "tick_low", None)

@@ -138,6 +138,9 @@ class ParamsMixin:
         """Consume the params among ``kwargs``; return what is left."""
         pcls = type(self).params
         defaults = pcls._defaults
+        if kwargs.keys() <= defaults.keys():  # the common case: nothing but params
+            self.params = self.p = pcls(**kwargs)
+            return {}
         mine = {k: kwargs.pop(k) for k in list(kwargs) if k in defaults}
         self.params = self.p = pcls(**mine)
         return kwargs

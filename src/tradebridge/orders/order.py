@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import itertools
-from copy import copy
 from typing import Any
 
 from tradebridge.utils.dates import date2num, time2num
@@ -211,7 +210,7 @@ class OrderBase(FastCopy, Parametrized):
 
     def clone(self) -> OrderBase:
         """Snapshot for notification; the fills since the last snapshot become pending."""
-        obj = copy(self)
+        obj = self.__copy__()
         obj.executed = self.executed.clone()
         return obj
 

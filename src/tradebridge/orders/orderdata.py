@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 from collections import deque
 from collections.abc import Iterator
-from copy import copy
 from typing import Any
 
 from ._base import FastCopy
@@ -146,4 +145,4 @@ class OrderData(FastCopy):
     def clone(self) -> OrderData:
         """Mark pending fills and return a shallow copy (shares ``exbits``)."""
         self.markpending()
-        return copy(self)
+        return self.__copy__()
