@@ -11,6 +11,8 @@ from typing import Any
 
 from ..lines.buffer import NAN, Clock, nan_array
 from ..lines.lineiterator import LineIterator, StratType, base_of
+from ..lines.params import unknown_param_error
+from ..analyzers.base import step_analyzers
 from .collection import ItemCollection
 
 __all__ = ["Strategy"]
@@ -47,7 +49,10 @@ class Strategy(LineIterator):
         self._tradebook = TradeBook()
         self._trades = self._tradebook.trades
         datas = list(cerebro.datas) if cerebro is not None else []
-        return super()._preinit(tuple(datas) + tuple(args), kwargs)
+        args, kwargs = super()._preinit(tuple(datas) + tuple(args), kwargs)
+        if kwargs and type(self).__init__ is LineIterator.__init__:  # no __init__ takes them
+            raise unknown_param_error(self, next(iter(kwargs)))
+        return args, kwargs
 
     def _setclock(self) -> None:
         self._base = self
@@ -130,16 +135,13 @@ class Strategy(LineIterator):
             obs.stop() if hasattr(obs, "stop") else None
 
     def _addobserver(self, multi: bool, obscls: type, *args: Any, **kwargs: Any) -> None:
+        name = kwargs.pop("obsname", "") or obscls.__name__.lower()
         if not multi:
             obs = obscls(*args, _owner=self, **kwargs)
-            self.stats.append(obs, obscls.__name__.lower())
+            self.stats.append(obs, name)
             return
-        setname = obscls.__name__.lower()
-        group = []
-        for data in self.datas:
-            obs = obscls(data, *args, _owner=self, **kwargs)
-            group.append(obs)
-        self.stats.append(group, setname)
+        # one per data, reachable by name but not an item of self.stats (as backtrader)
+        setattr(self.stats, name, [obscls(data, *args, _owner=self, **kwargs) for data in self.datas])
 
     def _addanalyzer(self, ancls: type, *args: Any, **kwargs: Any) -> Any:
         name = kwargs.pop("_name", "") or ancls.__name__.lower()
@@ -201,7 +203,7 @@ class Strategy(LineIterator):
             else:
                 self.prenext()
         if self._stepped_analyzers:
-            self._next_analyzers(status)
+            step_analyzers(self._stepped_analyzers, status)
         if status < 0:
             for call in self._obscalls:
                 call()
@@ -227,14 +229,6 @@ class Strategy(LineIterator):
             else:
                 obs.nextstart()
 
-    def _next_analyzers(self, status: int) -> None:
-        for analyzer in self._stepped_analyzers:
-            if status < 0:
-                analyzer._next()
-            elif status == 0:
-                analyzer._nextstart()
-            else:
-                analyzer._prenext()
 
     def _next_open(self) -> None:
         status = self._minperstatus  # as of the previous step, as backtrader does
