@@ -10,12 +10,10 @@ import pprint as _pprint
 from collections import OrderedDict
 from typing import Any
 
-from ..lines.buffer import LineBuffer
-from ..lines.lineiterator import _wrap_init, current_owner
+from ..lines.lineiterator import _wrap_init, bind_datas, current_owner, split_datas
 from ..lines.params import ParamsMixin
-from ..lines.series import LineSeries
 
-__all__ = ["Analyzer"]
+__all__ = ["Analyzer", "step_analyzers"]
 
 
 class Analyzer(ParamsMixin):
@@ -44,19 +42,10 @@ class Analyzer(ParamsMixin):
             self.strategy = owner
         self._owner = self.strategy
         kwargs = self._take_params(kwargs)
-        datas = [a for a in args if isinstance(a, (LineSeries, LineBuffer))]
-        args = tuple(a for a in args if not isinstance(a, (LineSeries, LineBuffer)))
+        datas, args = split_datas(args)
         if not datas and self.strategy is not None:
             datas = list(self.strategy.datas)
-        self.datas = datas
-        if datas:
-            self.data = datas[0]
-        for i, d in enumerate(datas):
-            setattr(self, f"data{i}", d)
-            for name in getattr(d, "_line_names", ()):
-                setattr(self, f"data{i}_{name}", getattr(d.lines, name))
-                if i == 0:
-                    setattr(self, f"data_{name}", getattr(d.lines, name))
+        bind_datas(self, datas)
         self._children: list[Analyzer] = []
         self.create_analysis()  # before __init__, so __init__ may already write rets
         return args, kwargs
@@ -165,7 +154,19 @@ class Analyzer(ParamsMixin):
         _pprint.pprint(self.get_analysis(), *args, **kwargs)
 
 
-Analyzer.__init__ = _wrap_init(Analyzer.__init__)  # type: ignore[method-assign]
+Analyzer.__init__ = _wrap_init(Analyzer.__init__)
+
+
+def step_analyzers(analyzers: list[Analyzer], status: int) -> None:
+    """One strategy step for ``analyzers``: next, nextstart or prenext as the strategy's
+    minimum-period status (<0, 0, >0) says."""
+    for analyzer in analyzers:
+        if status < 0:
+            analyzer._next()
+        elif status == 0:
+            analyzer._nextstart()
+        else:
+            analyzer._prenext()  # type: ignore[method-assign]
 
 
 def _print_tree(obj: Any, level: int) -> None:

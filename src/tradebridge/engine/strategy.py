@@ -9,10 +9,10 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Any
 
+from ..analyzers.base import step_analyzers
 from ..lines.buffer import NAN, Clock, nan_array
 from ..lines.lineiterator import LineIterator, StratType, base_of
 from ..lines.params import unknown_param_error
-from ..analyzers.base import step_analyzers
 from .collection import ItemCollection
 
 __all__ = ["Strategy"]

@@ -61,6 +61,26 @@ def _is_lineish(x: Any) -> bool:
     return isinstance(x, (LineSeries, LineBuffer))
 
 
+def split_datas(args: tuple) -> tuple[list[Any], tuple]:
+    """The line-like arguments (datas) and the rest, as backtrader splits a call's args."""
+    return [a for a in args if _is_lineish(a)], tuple(a for a in args if not _is_lineish(a))
+
+
+def bind_datas(obj: Any, datas: list[Any]) -> None:
+    """Give ``obj`` backtrader's data attributes: datas, data, data0..N, data0_close..., dnames."""
+    obj.datas = datas
+    if datas:
+        obj.data = datas[0]
+    for i, d in enumerate(datas):
+        setattr(obj, f"data{i}", d)
+        for name in getattr(d, "_line_names", ()):
+            buf = getattr(d.lines, name)
+            setattr(obj, f"data{i}_{name}", buf)
+            if i == 0:
+                setattr(obj, f"data_{name}", buf)
+    obj.dnames = {getattr(d, "_name", ""): d for d in datas if getattr(d, "_name", "")}
+
+
 class LineIterator(LineSeries):
     """Base node: datas in, lines out, children computed first."""
 
@@ -82,8 +102,7 @@ class LineIterator(LineSeries):
         owner = kwargs.pop("_owner", None)
         self._owner = owner if owner is not None else current_owner()
         kwargs = self._take_params(kwargs)
-        datas = [a for a in args if _is_lineish(a)]
-        args = tuple(a for a in args if not _is_lineish(a))
+        datas, args = split_datas(args)
         if not datas and self._owner is not None and self._ltype != StratType:
             datas = list(self._owner.datas[: self._mindatas])
         self._setdatas(datas)
@@ -96,18 +115,7 @@ class LineIterator(LineSeries):
         return args, kwargs
 
     def _setdatas(self, datas: list[Any]) -> None:
-        self.datas = datas
-        if datas:
-            self.data = datas[0]
-        for i, d in enumerate(datas):
-            setattr(self, f"data{i}", d)
-            names = getattr(d, "_line_names", ())
-            for name in names:
-                buf = getattr(d.lines, name)
-                setattr(self, f"data{i}_{name}", buf)
-                if i == 0:
-                    setattr(self, f"data_{name}", buf)
-        self.dnames = {getattr(d, "_name", ""): d for d in datas if getattr(d, "_name", "")}
+        bind_datas(self, datas)
 
     def _setclock(self) -> None:
         """Indicators live on their first data's indicator clock, sized like it."""

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..analyzers.base import step_analyzers
+
 __all__ = ["SlaveAnalyzersMixin"]
 
 
@@ -51,13 +53,7 @@ class SlaveAnalyzersMixin:
         slaves = self._slaves
         if slaves:
             self._feed(strat, slaves)
-        for analyzer in slaves:
-            if status < 0:
-                analyzer._next()
-            elif status == 0:
-                analyzer._nextstart()
-            else:
-                analyzer._prenext()
+        step_analyzers(slaves, status)
 
     @staticmethod
     def _feed(strat: Any, slaves: list[Any]) -> None:
