@@ -20,6 +20,7 @@ from . import (
 )
 from .analyzers import Analyzer, TimeFrameAnalyzerBase
 from .brokers import BackBroker, BrokerBase
+from .engine import timer
 from .engine.cerebro import Cerebro
 from .engine.optreturn import OptReturn
 from .engine.strategy import Strategy

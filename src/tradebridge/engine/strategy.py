@@ -57,6 +57,8 @@ class Strategy(LineIterator):
     def _setclock(self) -> None:
         self._base = self
         self._iclk = Clock("strategy")
+        # observers move onto a step only after next(): there [0] is still the last step
+        self._oclk = Clock("observers")
         self._prealloc = False
         self._make_lines(self._iclk, 0)
 
@@ -204,6 +206,7 @@ class Strategy(LineIterator):
                 self.prenext()
         if self._stepped_analyzers:
             step_analyzers(self._stepped_analyzers, status)
+        self._oclk.idx = i
         if status < 0:
             for call in self._obscalls:
                 call()

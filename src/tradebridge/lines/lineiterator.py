@@ -155,6 +155,18 @@ class LineIterator(LineSeries):
         node._bindings.append((src, dst))
         dst._bound_mp = max(dst._bound_mp, node._minperiod)
 
+    # -- what a node holds (backtrader's accessors) ------------------------------------------
+    def getindicators(self) -> list[Any]:
+        """Indicators (and line expressions) created in this object's ``__init__``."""
+        return list(self._children)
+
+    def getindicators_lines(self) -> list[Any]:
+        """The indicators that have lines of their own (all of them here)."""
+        return [c for c in self._children if c.lines.size()]
+
+    def getobservers(self) -> list[Any]:
+        return list(self._observers)
+
     # -- minimum period -------------------------------------------------------------------
     def addminperiod(self, minperiod: int) -> None:
         self._minperiod += minperiod - 1

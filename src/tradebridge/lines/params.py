@@ -67,8 +67,31 @@ class AutoInfo:
     def _getitems(cls) -> list[tuple[str, Any]]:
         return list(cls._defaults.items())
 
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        known = ", ".join(self._defaults) or "none"
+        raise AttributeError(f"{type(self).__name__} has no param {name!r} (params: {known})")
+
     def _get(self, name: str, default: Any = None) -> Any:
         return getattr(self, name, default)
+
+    @classmethod
+    def _getdefault(cls, name: str) -> Any:
+        return cls._defaults[name]
+
+    @classmethod
+    def _getkwargsdefault(cls) -> dict[str, Any]:
+        return dict(cls._defaults)
+
+    @classmethod
+    def _getpairsbase(cls) -> dict[str, Any]:
+        base = cls.__mro__[1]
+        return dict(getattr(base, "_defaults", {}))
+
+    @classmethod
+    def _getrecurse(cls, name: str) -> Any:
+        return cls._defaults.get(name)
 
     def _getkwargs(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in self._defaults}

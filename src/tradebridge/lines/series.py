@@ -25,6 +25,12 @@ class Lines:
         for name, buf in zip(names, buffers):
             object.__setattr__(self, name, buf)
 
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        raise AttributeError(f"{type(self._owner).__name__} has no line {name!r} "
+                             f"(lines: {', '.join(self._names) or 'none'})")
+
     def __getitem__(self, i: int) -> LineBuffer:
         return self._buffers[i]
 

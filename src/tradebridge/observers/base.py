@@ -22,7 +22,7 @@ class Observer(LineIterator):
     def _setclock(self) -> None:
         owner = self._owner
         self._base = owner
-        self._make_lines(owner._iclk, 0)
+        self._make_lines(owner._oclk, 0)
 
     def _postinit(self) -> None:
         if self._owner is not None:
