@@ -8,9 +8,9 @@ from typing import Any
 
 import backtrader as bt
 import pandas as pd
-from brokers._brokerdiff import same
 
 import tradebridge as tb
+from brokers._brokerdiff import same
 
 LIBS = (tb, bt)
 
