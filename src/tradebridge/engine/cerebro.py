@@ -227,8 +227,12 @@ class Cerebro(ParamsMixin):
         self._event_stop = True
 
     # -- running --------------------------------------------------------------------------------------
-    def run(self, **kwargs: Any) -> list[Any]:
-        """Run every strategy; a list of strategies (list of lists when optimizing)."""
+    def run(self, executor: Any = None, **kwargs: Any) -> list[Any]:
+        """Run every strategy; a list of strategies (list of lists when optimizing).
+
+        ``executor``: any ``concurrent.futures.Executor`` (process pool, dask's
+        ``client.get_executor()``, ...) to run the combinations of ``optstrategy`` on.
+        """
         self._event_stop = False
         for key, val in kwargs.items():
             if key not in type(self).params._defaults:
@@ -256,20 +260,22 @@ class Cerebro(ParamsMixin):
         self.runstrats = []
         iterstrats = list(itertools.product(*self.strats))
         maxcpus = self.p.maxcpus or os.cpu_count() or 1
-        if not self._dooptimize or maxcpus == 1 or len(iterstrats) < 2:
+        if not self._dooptimize or len(iterstrats) < 2 or (maxcpus == 1 and executor is None):
             for iterstrat in iterstrats:
                 self.runstrats.append(self.runstrategies(iterstrat))
         else:
-            self.runstrats = self._run_parallel(iterstrats, maxcpus)
+            self.runstrats = self._run_parallel(iterstrats, maxcpus, executor)
         if not self._dooptimize:
             return self.runstrats[0]
         return self.runstrats
 
-    def _run_parallel(self, iterstrats: list[Any], maxcpus: int) -> list[Any]:
+    def _run_parallel(self, iterstrats: list[Any], maxcpus: int, executor: Any = None) -> list[Any]:
         if self.p.optdatas and self._dopreload:
             for data in self.datas:
                 data._start()
                 data.preload()
+        if executor is not None:
+            return _run_on_executor(self, len(iterstrats), executor, maxcpus)
         global _FORKED
         _FORKED = self
         ctx = multiprocessing.get_context("fork")
@@ -598,6 +604,37 @@ def _unpack_notif(notif: Any) -> tuple[Any, tuple, dict]:
 
 
 _FORKED: Cerebro | None = None
+
+
+def _run_on_executor(cerebro: Cerebro, n: int, executor: Any, maxcpus: int) -> list[Any]:
+    """Run combinations 0..n-1 on ``executor``: the engine pickled once, shipped per chunk of
+    combinations (about 4 chunks per cpu), optimization callbacks called here as results come."""
+    import pickle
+
+    cbs, cerebro.optcbs = cerebro.optcbs, []
+    try:
+        payload = pickle.dumps(cerebro, protocol=pickle.HIGHEST_PROTOCOL)
+    finally:
+        cerebro.optcbs = cbs
+    size = max(1, -(-n // (maxcpus * 4)))
+    futures = [executor.submit(_run_chunk, payload, range(i, min(i + size, n)))
+               for i in range(0, n, size)]
+    out = []
+    for future in futures:
+        for result in future.result():
+            out.append(result)
+            for cb in cbs:
+                cb(result)
+    return out
+
+
+def _run_chunk(payload: bytes, indices: range) -> list[list[Any]]:
+    """Worker side of ``_run_on_executor``: unpickle the engine, run the given combinations."""
+    import pickle
+
+    cerebro = pickle.loads(payload)
+    iterstrats = list(itertools.product(*cerebro.strats))
+    return [cerebro.runstrategies(iterstrats[i]) for i in indices]
 
 
 def _run_one(i: int) -> list[Any]:
