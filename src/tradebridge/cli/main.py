@@ -1,4 +1,5 @@
-"""``tradebridge`` entry point: ``backtest`` a strategy file on a CSV; ``--version``.
+"""``tradebridge`` entry point: ``backtest`` a strategy file on a CSV, ``optimize`` its
+parameters over a grid; ``--version``.
 
 Exit codes: 0 done, 2 bad input (missing file, unknown param, bad CSV, ...), 1 the
 strategy itself raised.
@@ -40,6 +41,9 @@ def build_parser() -> argparse.ArgumentParser:
     bt.add_argument("--style", default="candle", choices=("line", "candle", "bar"),
                     help="price style of --plot (candle)")
     bt.add_argument("--json", metavar="OUT.json", help="write the summary numbers as JSON")
+    from ..sweep.cli import add_parser as add_optimize_parser
+
+    add_optimize_parser(sub)
     return parser
 
 
@@ -87,6 +91,10 @@ def main(argv: list[str] | None = None) -> int:
     """Parse ``argv`` and run; the process exit code."""
     args = build_parser().parse_args(argv)
     try:
+        if args.command == "optimize":
+            from ..sweep.cli import optimize
+
+            return optimize(args)
         return _backtest(args)
     except UsageError as exc:
         print(f"tradebridge: error: {exc}", file=sys.stderr)
