@@ -176,6 +176,13 @@ class BackBroker(BrokerBase):
         """Leverage of the open positions at the last value update."""
         return self._leverage
 
+    def _apply_cash_additions(self) -> None:
+        """Cash added or withdrawn since the last bar, buying or redeeming fund shares."""
+        while self._cash_addition:
+            c = self._cash_addition.popleft()
+            self._fundshares += c / self._fundval
+            self.cash += c
+
     def _position_value(self, data: Any, pos: Position) -> tuple[float, float]:
         """(value, unrealized P&L) of one position at the data's close."""
         comminfo = self.getcommissioninfo(data)
@@ -188,10 +195,8 @@ class BackBroker(BrokerBase):
 
     def _get_value(self, datas: Any = None, lever: bool = False) -> float:
         """Recompute value, market value, leverage (and fund value); return the value."""
-        while self._cash_addition:
-            c = self._cash_addition.popleft()
-            self._fundshares += c / self._fundval
-            self.cash += c
+        if self._cash_addition:
+            self._apply_cash_additions()
         if datas is not None and len(datas) == 1:
             data = datas[0]
             dvalue, dunrealized = self._position_value(data, self.positions[data])

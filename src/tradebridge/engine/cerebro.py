@@ -473,16 +473,20 @@ class Cerebro(ParamsMixin):
         dta = data.lines.datetime._a
         broker = self._broker
         bnext, getn = broker.next, broker.get_notification
+        # a broker queueing in a deque (BrokerBase) can be asked "anything?" without a call
+        queue = getattr(broker, "notifs", None)
+        always = queue is None
         quick = self.p.quicknotify
         step = strat._step
         for i in range(dclk.idx + 1, len(dta)):
             dclk.idx = i
             bnext()
-            order = getn()
-            while order is not None:
-                owner = order.owner if order.owner is not None else strat
-                owner._addnotification(order, quicknotify=quick)
+            if always or queue:
                 order = getn()
+                while order is not None:
+                    owner = order.owner if order.owner is not None else strat
+                    owner._addnotification(order, quicknotify=quick)
+                    order = getn()
             if self._event_stop:
                 return
             iclk.idx = i

@@ -24,7 +24,7 @@ def _to_num(values: Any, source: str) -> np.ndarray:
         idx = idx.tz_convert("UTC").tz_localize(None)
     if idx.hasnans:
         raise ValueError(f"{source}: missing datetime at row {int(np.argmax(idx.isna()))}")
-    return datetime64_to_num(idx.values)
+    return datetime64_to_num(idx.to_numpy())
 
 
 class _FrameFeed(DataBase):

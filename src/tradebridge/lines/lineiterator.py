@@ -306,7 +306,7 @@ def as_array(src: LineBuffer, base: Any = None) -> np.ndarray:
 
 def _copy_aligned(src: LineBuffer, dst: LineBuffer) -> None:
     if len(src._a) == len(dst._a) and base_of(src) is base_of(dst):
-        dst._a = src._a[:]
+        dst._a = src._a  # same bars: share the storage (a bound line mirrors its source)
     else:
         dst.set_array(as_array(src, base_of(dst)))
 

@@ -52,12 +52,12 @@ def time2num(tm: _dt.time) -> float:
 
 def datetime64_to_num(values: np.ndarray) -> np.ndarray:
     """Vectorised ``date2num`` over naive ``datetime64`` values (bit-identical to it)."""
-    ns = np.asarray(values, dtype="datetime64[ns]").astype(np.int64)
-    days, rem = np.divmod(ns, 86_400_000_000_000)
-    hour, rem = np.divmod(rem, 3_600_000_000_000)
-    minute, rem = np.divmod(rem, 60_000_000_000)
-    second, rem = np.divmod(rem, 1_000_000_000)
-    micro = rem // 1000
+    # microseconds: the resolution of date numbers, and a range of +-290,000 years
+    us = np.asarray(values).astype("datetime64[us]").astype(np.int64)
+    days, rem = np.divmod(us, 86_400_000_000)
+    hour, rem = np.divmod(rem, 3_600_000_000)
+    minute, rem = np.divmod(rem, 60_000_000)
+    second, micro = np.divmod(rem, 1_000_000)
     base = (days + _EPOCH_ORDINAL).astype(np.float64)
     return base + _dayfrac(
         hour.astype(np.float64),
