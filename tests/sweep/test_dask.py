@@ -112,3 +112,11 @@ def test_cerebro_run_takes_a_dask_executor(client, bars_short):
     with client.get_executor() as executor:
         on_dask, called = _optimize(bars_short, executor=executor, maxcpus=2)
     assert on_dask == serial and len(called) == 6
+
+
+def test_class_defined_in_a_function_is_refused_for_the_cluster(client, bars_short):
+    class Local(bt.Strategy):
+        pass
+
+    with pytest.raises(ValueError, match="define the class at module level"):
+        sweep(Local, feed(bars_short), {}, client=client)

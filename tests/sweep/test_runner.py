@@ -107,3 +107,23 @@ def test_heatmap_writes_a_png_of_two_params(cls, bars_short, tmp_path):
     df = sweep(cross, feed(bars_short), GRID)
     path = heatmap(df, "fast", "slow", "sharpe", tmp_path / "h" / "heat.png")
     assert path.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_class_defined_in_a_function_sweeps_here_and_on_forked_workers(bars_short):
+    import tradebridge as bt
+
+    class Local(bt.Strategy):
+        params = (("period", 10),)
+
+        def __init__(self):
+            self.sma = bt.ind.SMA(period=self.p.period)
+
+        def next(self):
+            if not self.position and self.data.close[0] > self.sma[0]:
+                self.buy()
+
+    grid = {"period": [5, 10, 20]}
+    serial = sweep(Local, feed(bars_short), grid)
+    pd.testing.assert_frame_equal(comparable(serial),
+                                  comparable(sweep(Local, feed(bars_short), grid, workers=2)))
+    assert serial["error"].isna().all() and (serial["final_value"] != 10_000).any()

@@ -8,6 +8,7 @@ copies of the engine's module state (the line-owner stack) and build broken obje
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import importlib.util
 import inspect
@@ -40,42 +41,54 @@ def _lookup(module: Any, qualname: str) -> Any:
 
 @dataclass(frozen=True)
 class ClassRef:
-    """A top-level class by module name, or by its module's source when not importable."""
+    """A class by module name, or by its module's source when not importable; in this process
+    (and forked workers) the class itself, so even a class defined in a function works there."""
 
     module: str
     qualname: str
     source: str | None = field(default=None, repr=False)
     filename: str = "<strategy>"
-    origin: str = ""  # the module it came from (still there in the caller and forked workers)
+    local: type | None = field(default=None, repr=False, compare=False)
+    unshippable: str | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def of(cls, klass: type) -> ClassRef:
-        """The reference that rebuilds ``klass`` in another process."""
-        if "<locals>" in klass.__qualname__:
-            raise ValueError(f"{klass.__qualname__}: define the class at module level so workers "
-                             "can rebuild it")
-        if _importable(klass.__module__):
-            return cls(klass.__module__, klass.__qualname__)
-        module = sys.modules.get(klass.__module__)
+        """The reference that rebuilds ``klass`` here or in another process."""
+        name, qualname = klass.__module__, klass.__qualname__
+        if "<locals>" in qualname:
+            return cls(name, qualname, local=klass, unshippable=(
+                f"{qualname}: define the class at module level so other processes can rebuild it"))
+        if _importable(name):
+            return cls(name, qualname, local=klass)
+        module = sys.modules.get(name)
         try:
             source = inspect.getsource(module) if module is not None else None
         except (OSError, TypeError):
             source = None
         if source is None:
-            raise ValueError(f"{klass.__qualname__}: its module {klass.__module__!r} is neither "
-                             "importable nor backed by a source file")
+            return cls(name, qualname, local=klass, unshippable=(
+                f"{qualname}: its module {name!r} is neither importable nor backed by a source file"))
         filename = getattr(module, "__file__", None) or "<strategy>"
-        return cls(f"_tradebridge_shipped_{abs(hash(source))}", klass.__qualname__, source, filename,
-                   klass.__module__)
+        digest = hashlib.sha1(source.encode()).hexdigest()[:16]
+        return cls(f"_tradebridge_shipped_{digest}", qualname, source, filename, local=klass)
+
+    def __getstate__(self) -> dict[str, Any]:
+        if self.unshippable:
+            raise ValueError(self.unshippable)
+        return {k: v for k, v in self.__dict__.items() if k != "local"}
 
     def resolve(self) -> type:
-        """The class, importing or executing its module once per process."""
+        """The class: the original here, else imported or rebuilt from source once per process."""
+        if self.local is not None:
+            return self.local
         if self.source is None:
-            return _lookup(importlib.import_module(self.module), self.qualname)
-        here = _lookup(sys.modules.get(self.origin), self.qualname)
-        if isinstance(here, type):
-            return here
-        return _lookup(_LOADED.get(self.module) or self._execute(), self.qualname)
+            module = importlib.import_module(self.module)
+        else:
+            module = _LOADED.get(self.module) or self._execute()
+        klass = _lookup(module, self.qualname)
+        if not isinstance(klass, type):
+            raise ImportError(f"{self.module} has no class {self.qualname}")
+        return klass
 
     def _execute(self) -> types.ModuleType:
         module = types.ModuleType(self.module)
