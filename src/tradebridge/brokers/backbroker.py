@@ -206,18 +206,25 @@ class BackBroker(BrokerBase):
             return dvalue
         pos_value = pos_value_unlever = unrealized = 0.0
         positions = self.positions
+        shortcash = self.p.shortcash
+        getci = self.getcommissioninfo
         for data, pos in (positions.items() if not datas else
                           ((d, positions[d]) for d in datas)):
-            if not pos.size:
+            size = pos.size
+            if not size:
                 continue
-            dvalue, dunrealized = self._position_value(data, pos)
-            if not self.p.shortcash:
-                dvalue = abs(dvalue)
+            comminfo = getci(data)
+            close = data.close[0]
+            if shortcash:
+                dvalue = comminfo.getvaluesize(size, close)
+            else:
+                dvalue = abs(comminfo.getvalue(pos, close))
+            dunrealized = comminfo.profitandloss(size, pos.price, close)
             pos_value += dvalue
             unrealized += dunrealized
             if dvalue > 0:  # long: only the unlevered part is ours
                 dvalue -= dunrealized
-                pos_value_unlever += dvalue / self.getcommissioninfo(data).get_leverage()
+                pos_value_unlever += dvalue / comminfo.get_leverage()
                 pos_value_unlever += dunrealized
             else:
                 pos_value_unlever += dvalue
