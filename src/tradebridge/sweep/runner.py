@@ -32,7 +32,7 @@ def journal_path(out: str | Path) -> Path:
 
 
 def _check_params(strategy: type, names: Iterable[str]) -> None:
-    valid = strategy.params._getpairs()
+    valid = strategy.params._getpairs()  # type: ignore[attr-defined]
     for name in names:
         if name in _RESERVED:
             raise ValueError(f"parameter {name!r} clashes with a result column")
