@@ -85,3 +85,17 @@ def test_optreturn_false_returns_full_strategies(bars_short: Any) -> None:
     runs = cerebro.run()
     assert [type(r[0]).__name__ for r in runs] == ["Cross", "Cross"]
     assert [len(r[0]) for r in runs] == [len(bars_short)] * 2
+
+
+@pytest.mark.parametrize("maxcpus", [1, 2])
+def test_optcallback_runs_in_the_caller_once_per_combination(maxcpus: int, bars_short: Any) -> None:
+    import os
+
+    seen: list[tuple[int, int]] = []
+    cerebro = tradebridge.Cerebro(maxcpus=maxcpus, stdstats=False)
+    cerebro.adddata(tradebridge.feeds.PandasData(dataname=bars_short))
+    cerebro.optstrategy(strategy(tradebridge), fast=(3, 4, 5))
+    cerebro.optcallback(lambda result: seen.append((os.getpid(), result[0].params.fast)))
+    cerebro.run()
+    assert sorted(f for _, f in seen) == [3, 4, 5]
+    assert {pid for pid, _ in seen} == {os.getpid()}

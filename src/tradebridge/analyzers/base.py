@@ -103,6 +103,16 @@ class Analyzer(ParamsMixin):
             child._notify_fund(cash, value, fundvalue, shares)
         self.notify_fund(cash, value, fundvalue, shares)
 
+    def _listens_cash(self) -> bool:
+        """Whether this analyzer or a child overrides notify_cashvalue/notify_fund (the
+        strategy skips the per-bar call for analyzers that do not)."""
+        cls = type(self)
+        own = (cls.notify_cashvalue is not Analyzer.notify_cashvalue
+               or cls.notify_fund is not Analyzer.notify_fund
+               or cls._notify_cashvalue is not Analyzer._notify_cashvalue
+               or cls._notify_fund is not Analyzer._notify_fund)
+        return own or any(child._listens_cash() for child in self._children)
+
     def _detach(self) -> None:
         """Drop references to engine objects so the analysis can be pickled."""
         for child in self._children:

@@ -28,6 +28,7 @@ class DrawDown(FundModeMixin, Analyzer):
         self.rets.max.len = 0.0
         self.rets.max.drawdown = 0.0
         self.rets.max.moneydown = 0.0
+        self._max = self.rets["max"]
         self._maxvalue = -math.inf
 
     def stop(self) -> None:
@@ -38,13 +39,17 @@ class DrawDown(FundModeMixin, Analyzer):
         self._maxvalue = max(self._maxvalue, self._value)
 
     def next(self) -> None:
-        r = self.rets
-        r.moneydown = moneydown = self._maxvalue - self._value
-        r.drawdown = drawdown = 100.0 * moneydown / self._maxvalue
-        r.max.moneydown = max(r.max.moneydown, moneydown)
-        r.max.drawdown = max(r.max.drawdown, drawdown)
-        r.len = r.len + 1 if drawdown else 0
-        r.max.len = max(r.max.len, r.len)
+        # item access (C speed) instead of the dotted form; "if new > old" is max()'s rule
+        r, m = self.rets, self._max
+        r["moneydown"] = moneydown = self._maxvalue - self._value
+        r["drawdown"] = drawdown = 100.0 * moneydown / self._maxvalue
+        if moneydown > m["moneydown"]:
+            m["moneydown"] = moneydown
+        if drawdown > m["drawdown"]:
+            m["drawdown"] = drawdown
+        r["len"] = length = r["len"] + 1 if drawdown else 0
+        if length > m["len"]:
+            m["len"] = length
 
 
 class TimeDrawDown(FundModeMixin, TimeFrameAnalyzerBase):

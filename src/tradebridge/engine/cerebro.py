@@ -263,6 +263,9 @@ class Cerebro(ParamsMixin):
         if not self._dooptimize or len(iterstrats) < 2 or (maxcpus == 1 and executor is None):
             for iterstrat in iterstrats:
                 self.runstrats.append(self.runstrategies(iterstrat))
+                if self._dooptimize:
+                    for cb in self.optcbs:
+                        cb(self.runstrats[-1])
         else:
             self.runstrats = self._run_parallel(iterstrats, maxcpus, executor)
         if not self._dooptimize:
@@ -279,11 +282,16 @@ class Cerebro(ParamsMixin):
         global _FORKED
         _FORKED = self
         ctx = multiprocessing.get_context("fork")
+        out = []
         try:
             with ctx.Pool(min(maxcpus, len(iterstrats))) as pool:
-                return pool.map(_run_one, range(len(iterstrats)), chunksize=1)
+                for result in pool.imap(_run_one, range(len(iterstrats)), chunksize=1):
+                    out.append(result)
+                    for cb in self.optcbs:  # in this process, as results arrive (backtrader)
+                        cb(result)
         finally:
             _FORKED = None
+        return out
 
     def runstrategies(self, iterstrat: Iterable[tuple[type, tuple, dict]],
                       predata: bool = False) -> list[Any]:
@@ -645,8 +653,5 @@ def _run_one(i: int) -> list[Any]:
     cerebro = _FORKED
     assert cerebro is not None
     iterstrat = list(itertools.product(*cerebro.strats))[i]
-    out = cerebro.runstrategies(iterstrat)
-    for cb in cerebro.optcbs:
-        cb(out)
-    return out
+    return cerebro.runstrategies(iterstrat)
 

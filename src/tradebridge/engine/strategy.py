@@ -120,11 +120,12 @@ class Strategy(LineIterator):
         self._dtarr = self.datetime._a
         self._quick = bool(self.cerebro is not None and self.cerebro.p.quicknotify)
         self._stepped_analyzers = self._all_analyzers()
+        self._cash_analyzers = [a for a in self._stepped_analyzers if a._listens_cash()]
         self._dlens = [0] * len(self.datas)
         cls = type(self)
         self._wants_cash = (cls.notify_cashvalue is not Strategy.notify_cashvalue
                             or cls.notify_fund is not Strategy.notify_fund
-                            or bool(self._all_analyzers()))
+                            or bool(self._cash_analyzers))
 
     def _stop(self) -> None:
         n = self._iclk.idx + 1
@@ -276,7 +277,7 @@ class Strategy(LineIterator):
             fundshares = broker.fundshares
             self.notify_cashvalue(cash, value)
             self.notify_fund(cash, value, fundvalue, fundshares)
-            for analyzer in self._stepped_analyzers:
+            for analyzer in self._cash_analyzers:
                 analyzer._notify_cashvalue(cash, value)
                 analyzer._notify_fund(cash, value, fundvalue, fundshares)
 

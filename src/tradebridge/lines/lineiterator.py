@@ -35,23 +35,33 @@ def base_of(obj: Any) -> Any:
     return getattr(obj, "_base", obj)
 
 
+def build(init: Any, self: Any, args: tuple, kwargs: dict) -> None:
+    """Construct ``self`` around the user's ``init``: params and datas first, ``self`` as the
+    owner of whatever ``init`` creates, registration with its own owner last.
+
+    Module level (not inside the wrapper) so that classes pickled by value (cloudpickle)
+    still share this module's owner stack."""
+    if self.__dict__.get("_tb_building"):
+        init(self, *args, **kwargs)
+        return
+    self._tb_building = True
+    args, kwargs = self._preinit(args, kwargs)
+    unknown = unknown_kwargs(init, list(kwargs))
+    if unknown:
+        raise unknown_param_error(self, unknown[0])
+    _OWNERS.append(self)
+    try:
+        init(self, *args, **kwargs)
+    finally:
+        _OWNERS.pop()
+        self._tb_building = False
+    self._postinit()
+
+
 def _wrap_init(init: Any) -> Any:
     @functools.wraps(init)
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:  # noqa: N807
-        if self.__dict__.get("_tb_building"):
-            return init(self, *args, **kwargs)
-        self._tb_building = True
-        args, kwargs = self._preinit(args, kwargs)
-        unknown = unknown_kwargs(init, list(kwargs))
-        if unknown:
-            raise unknown_param_error(self, unknown[0])
-        _OWNERS.append(self)
-        try:
-            init(self, *args, **kwargs)
-        finally:
-            _OWNERS.pop()
-            self._tb_building = False
-        self._postinit()
+        build(init, self, args, kwargs)
 
     __init__._tb_wrapped = True  # type: ignore[attr-defined]
     return __init__
