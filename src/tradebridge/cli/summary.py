@@ -11,7 +11,7 @@ from typing import Any
 
 __all__ = ["SUMMARY_KEYS", "add_summary_analyzers", "format_summary", "summarize"]
 
-_PREFIX = "_summary_"
+_NAME = "_summary"
 SUMMARY_KEYS = ("start", "end", "bars", "start_value", "final_value", "total_return_pct",
                 "annual_return_pct", "sharpe", "max_drawdown_pct", "trades", "win_rate_pct")
 _LABELS = {
@@ -23,25 +23,11 @@ _LABELS = {
 
 
 def add_summary_analyzers(cerebro: Any) -> None:
-    """Attach the analyzers ``summarize`` reads (Sharpe, DrawDown, Returns, TradeAnalyzer)."""
-    from .. import analyzers
-    from ..utils.timeframe import TimeFrame
+    """Attach the analyzer ``summarize`` reads (``RunSummary``: the numbers of SharpeRatio,
+    DrawDown, Returns and TradeAnalyzer at a fraction of their per-bar cost)."""
+    from ..analyzers import RunSummary
 
-    cerebro.addanalyzer(analyzers.SharpeRatio, _name=_PREFIX + "sharpe", timeframe=TimeFrame.Days,
-                        annualize=True, riskfreerate=0.0)
-    cerebro.addanalyzer(analyzers.DrawDown, _name=_PREFIX + "drawdown")
-    cerebro.addanalyzer(analyzers.Returns, _name=_PREFIX + "returns")
-    cerebro.addanalyzer(analyzers.TradeAnalyzer, _name=_PREFIX + "trades")
-
-
-def _get(tree: Any, *path: str, default: Any = None) -> Any:
-    """A nested analysis value (dicts or attribute dicts), or ``default`` when absent."""
-    for key in path:
-        try:
-            tree = tree[key]
-        except (KeyError, TypeError, IndexError):
-            return default
-    return tree
+    cerebro.addanalyzer(RunSummary, _name=_NAME)
 
 
 def _number(x: Any) -> float | None:
@@ -54,34 +40,14 @@ def _number(x: Any) -> float | None:
 
 def summarize(strategy: Any) -> dict[str, Any]:
     """Start/end, values, returns, Sharpe, max drawdown, trades and win rate of one run."""
-    from ..utils.dates import num2date
-
-    found = {name: a.get_analysis() for name, a in zip(strategy.analyzers.getnames(),
-                                                          strategy.analyzers)}
-    need = [_PREFIX + k for k in ("sharpe", "drawdown", "returns", "trades")]
-    missing = [n for n in need if n not in found]
-    if missing:
+    names = strategy.analyzers.getnames()
+    if _NAME not in names:
         raise ValueError("summarize: call add_summary_analyzers(cerebro) before cerebro.run()")
-    dts = strategy.lines.datetime._a
-    broker = strategy.broker
-    start_value = float(getattr(broker, "startingcash", broker.p.cash))
-    final = float(broker.getvalue())
-    closed = int(_get(found[_PREFIX + "trades"], "total", "closed", default=0) or 0)
-    won = int(_get(found[_PREFIX + "trades"], "won", "total", default=0) or 0)
-    rnorm = _number(_get(found[_PREFIX + "returns"], "rnorm100"))
-    return {
-        "start": num2date(dts[0]).isoformat(sep=" ") if dts else None,
-        "end": num2date(dts[-1]).isoformat(sep=" ") if dts else None,
-        "bars": len(dts),
-        "start_value": start_value,
-        "final_value": final,
-        "total_return_pct": (final / start_value - 1.0) * 100.0 if start_value else None,
-        "annual_return_pct": rnorm,
-        "sharpe": _number(_get(found[_PREFIX + "sharpe"], "sharperatio")),
-        "max_drawdown_pct": _number(_get(found[_PREFIX + "drawdown"], "max", "drawdown")),
-        "trades": closed,
-        "win_rate_pct": won / closed * 100.0 if closed else None,
-    }
+    found = strategy.analyzers.getbyname(_NAME).get_analysis()
+    out = {key: found.get(key) for key in SUMMARY_KEYS}
+    for key in ("annual_return_pct", "sharpe", "max_drawdown_pct"):
+        out[key] = _number(out[key])
+    return out
 
 
 def _fmt(key: str, value: Any) -> str:
