@@ -22,7 +22,6 @@ import pandas as pd
 from sma_cross import bars, make_strategy
 
 import tradebridge
-from tradebridge.cli.summary import add_summary_analyzers
 from tradebridge.sweep import sweep
 
 
@@ -45,34 +44,28 @@ class BKFinalValue(backtrader.Analyzer):
 
 
 def backtrader_sweep(df: pd.DataFrame, grid: dict[str, list[int]], maxcpus: int) -> pd.DataFrame:
-    """backtrader's optstrategy over ``grid`` with the analyzers tradebridge's sweep reports."""
-    cerebro = backtrader.Cerebro(maxcpus=maxcpus, stdstats=False)
-    cerebro.adddata(backtrader.feeds.PandasData(dataname=df))
+    """backtrader's optstrategy over ``grid``, with the analyzers whose numbers tradebridge's
+    sweep reports (its RunSummary gives exactly these; tests/analyzers/test_run_summary.py)."""
+    bt = backtrader
+    cerebro = bt.Cerebro(maxcpus=maxcpus, stdstats=False)
+    cerebro.adddata(bt.feeds.PandasData(dataname=df))
     cerebro.optstrategy(BKCross, **grid)
-    add_summary_analyzers(_Adder(cerebro, backtrader))
+    cerebro.addanalyzer(bt.analyzers.SharpeRatio, _name="sharpe", timeframe=bt.TimeFrame.Days,
+                        annualize=True, riskfreerate=0.0)
+    cerebro.addanalyzer(bt.analyzers.DrawDown, _name="drawdown")
+    cerebro.addanalyzer(bt.analyzers.Returns, _name="returns")
+    cerebro.addanalyzer(bt.analyzers.TradeAnalyzer, _name="trades")
     cerebro.addanalyzer(BKFinalValue, _name="value")
     rows = []
     for (strat,) in cerebro.run():
         an = {name: a.get_analysis() for name, a in zip(strat.analyzers.getnames(), strat.analyzers)}
-        trades = an["_summary_trades"]
+        trades = an["trades"]
         rows.append({"fast": strat.params.fast, "slow": strat.params.slow,
                      "final_value": an["value"]["value"],
-                     "sharpe": an["_summary_sharpe"]["sharperatio"],
-                     "max_drawdown_pct": an["_summary_drawdown"]["max"]["drawdown"],
+                     "sharpe": an["sharpe"]["sharperatio"],
+                     "max_drawdown_pct": an["drawdown"]["max"]["drawdown"],
                      "trades": trades.get("total", {}).get("closed", 0)})
     return pd.DataFrame(rows)
-
-
-class _Adder:
-    """Lets ``add_summary_analyzers`` add backtrader's analyzers of the same names."""
-
-    def __init__(self, cerebro: Any, lib: Any) -> None:
-        self.cerebro, self.lib = cerebro, lib
-
-    def addanalyzer(self, cls: type, **kwargs: Any) -> None:
-        if "timeframe" in kwargs:
-            kwargs["timeframe"] = self.lib.TimeFrame.Days
-        self.cerebro.addanalyzer(getattr(self.lib.analyzers, cls.__name__), **kwargs)
 
 
 def _timed(fn: Any) -> tuple[float, Any]:
