@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import itertools
-import multiprocessing
 import os
 import warnings
 from collections.abc import Iterable
@@ -17,8 +16,9 @@ from typing import Any
 
 from ..lines.opsmixin import STAGE
 from ..lines.params import ParamsMixin
-from ..utils.dates import num2date
+from .loops import run_next, run_once
 from .optreturn import OptReturn
+from .parallel import run_parallel
 from .strategy import Strategy
 from .timer import Timer
 
@@ -267,31 +267,10 @@ class Cerebro(ParamsMixin):
                     for cb in self.optcbs:
                         cb(self.runstrats[-1])
         else:
-            self.runstrats = self._run_parallel(iterstrats, maxcpus, executor)
+            self.runstrats = run_parallel(self, iterstrats, maxcpus, executor)
         if not self._dooptimize:
             return self.runstrats[0]
         return self.runstrats
-
-    def _run_parallel(self, iterstrats: list[Any], maxcpus: int, executor: Any = None) -> list[Any]:
-        if self.p.optdatas and self._dopreload:
-            for data in self.datas:
-                data._start()
-                data.preload()
-        if executor is not None:
-            return _run_on_executor(self, len(iterstrats), executor, maxcpus)
-        global _FORKED
-        _FORKED = self
-        ctx = multiprocessing.get_context("fork")
-        out = []
-        try:
-            with ctx.Pool(min(maxcpus, len(iterstrats))) as pool:
-                for result in pool.imap(_run_one, range(len(iterstrats)), chunksize=1):
-                    out.append(result)
-                    for cb in self.optcbs:  # in this process, as results arrive (backtrader)
-                        cb(result)
-        finally:
-            _FORKED = None
-        return out
 
     def runstrategies(self, iterstrat: Iterable[tuple[type, tuple, dict]],
                       predata: bool = False) -> list[Any]:
@@ -332,9 +311,9 @@ class Cerebro(ParamsMixin):
         STAGE.running = True
         try:
             if self._dorunonce:
-                self._runonce(runstrats)
+                run_once(self, runstrats)
             else:
-                self._runnext(runstrats)
+                run_next(self, runstrats)
         finally:
             STAGE.running = False
             self._progress.close()
@@ -414,184 +393,6 @@ class Cerebro(ParamsMixin):
                         f"{mp} bars but it has {data.buflen()}; next() will never be called",
                         UserWarning, stacklevel=3)
 
-    def _sorted_datas(self) -> list[Any]:
-        return sorted(self.datas, key=lambda d: (d._timeframe, d._compression))
-
-    def _runonce(self, runstrats: list[Any]) -> None:
-        for strat in runstrats:
-            for child in strat._children:
-                child._once()
-        for data in self.datas:
-            data.home()
-        datas = self._sorted_datas()
-        pairs = [(d._clk, d._iclk) for d in self.datas]
-        broker_notify = self._brokernotify
-        coo = self.p.cheat_on_open
-        timers = self._timers
-        single = datas[0] if len(datas) == 1 else None
-        stores = self.stores
-        tick = self._progress.update if self._progress.active else None
-        if single is not None and len(runstrats) == 1 and not (timers or coo or stores or tick):
-            self._runonce_plain(single, runstrats[0])
-            return
-        while True:
-            if single is not None:
-                dclk = single._clk
-                nxt = dclk.idx + 1
-                dta = single.lines.datetime._a
-                if nxt >= len(dta):
-                    break
-                dt0 = dta[nxt]
-                dclk.idx = nxt
-            else:
-                dts = [d.advance_peek() for d in datas]
-                dt0 = min(dts)
-                if dt0 == _INF:
-                    break
-                for d, dti in zip(datas, dts):
-                    if dti <= dt0:
-                        d._clk.idx += 1
-            if timers:
-                self._check_timers(runstrats, dt0, cheat=True)
-            if coo:
-                for strat in runstrats:
-                    strat._next_open()
-                if self._event_stop:
-                    return
-            broker_notify()
-            if self._event_stop:
-                return
-            if timers:
-                self._check_timers(runstrats, dt0, cheat=False)
-            for dclk, iclk in pairs:
-                iclk.idx = dclk.idx
-            for strat in runstrats:
-                strat._step(dt0)
-                if self._event_stop:
-                    return
-            if tick is not None:
-                tick()
-            if stores:
-                self._storenotify()
-
-    def _runonce_plain(self, data: Any, strat: Any) -> None:
-        """The ``_runonce`` loop for its commonest shape (one data, one strategy, no timers,
-        cheat-on-open, stores or progress bar), with every lookup hoisted out of the loop."""
-        dclk, iclk = data._clk, data._iclk
-        dta = data.lines.datetime._a
-        broker = self._broker
-        bnext, getn = broker.next, broker.get_notification
-        # a broker queueing in a deque (BrokerBase) can be asked "anything?" without a call
-        queue = getattr(broker, "notifs", None)
-        always = queue is None
-        quick = self.p.quicknotify
-        step = strat._step
-        for i in range(dclk.idx + 1, len(dta)):
-            dclk.idx = i
-            bnext()
-            if always or queue:
-                order = getn()
-                while order is not None:
-                    owner = order.owner if order.owner is not None else strat
-                    owner._addnotification(order, quicknotify=quick)
-                    order = getn()
-            if self._event_stop:
-                return
-            iclk.idx = i
-            step(dta[i])
-            if self._event_stop:
-                return
-
-    def _runnext(self, runstrats: list[Any]) -> None:
-        datas = self._sorted_datas()
-        pairs = [(d._clk, d._iclk) for d in self.datas]
-        rsonly = [i for i, d in enumerate(datas) if d.resampling and not d.replaying]
-        onlyresample = len(datas) == len(rsonly)
-        noresample = not rsonly
-        data0, datas1 = datas[0], datas[1:]
-        d0ret: Any = True
-        dt0 = _INF
-        tick = self._progress.update if self._progress.active else None
-        while d0ret or d0ret is None:
-            lastret = False
-            drets = [d.next(ticks=False) for d in datas]
-            d0ret = any(drets)
-            if not d0ret and any(r is None for r in drets):
-                d0ret = None
-            if d0ret:
-                dts = [d.lines.datetime[0] if r else None for d, r in zip(datas, drets)]
-                if onlyresample or noresample:
-                    dt0 = min(x for x in dts if x is not None)
-                else:
-                    dt0 = min(x for i, x in enumerate(dts) if x is not None and i not in rsonly)
-                dmaster = datas[dts.index(dt0)]
-                self._dtmaster = num2date(dt0)
-                for i, ret in enumerate(drets):
-                    if ret:
-                        continue
-                    d = datas[i]
-                    d._check(forcedata=dmaster)
-                    if d.next(datamaster=dmaster, ticks=False):
-                        dts[i] = d.lines.datetime[0]
-                for i, dti in enumerate(dts):
-                    if dti is None:
-                        continue
-                    di = datas[i]
-                    if dti > dt0:
-                        if not di.replaying:
-                            di.rewind()
-                    elif not di.replaying:
-                        di._tick_fill(force=True)
-            elif d0ret is None:
-                for d in datas:
-                    d._check()
-            else:
-                lastret = data0._last()
-                for d in datas1:
-                    lastret = d._last(datamaster=data0) or lastret
-                if not lastret:
-                    break
-            self._datanotify()
-            if self._event_stop:
-                return
-            if d0ret or lastret:
-                if self._timers:
-                    self._check_timers(runstrats, dt0, cheat=True)
-                if self.p.cheat_on_open:
-                    for strat in runstrats:
-                        strat._next_open()
-                    if self._event_stop:
-                        return
-            self._brokernotify()
-            if self._event_stop:
-                return
-            if d0ret or lastret:
-                if self._timers:
-                    self._check_timers(runstrats, dt0, cheat=False)
-                for dclk, iclk in pairs:
-                    iclk.idx = dclk.idx
-                for strat in runstrats:
-                    for child in strat._children:
-                        child._next()
-                    strat._step(*strat._next_clock())
-                    if self._event_stop:
-                        return
-                if tick is not None:
-                    tick()
-            self._storenotify()
-
-    def _check_timers(self, runstrats: list[Any], dt0: float, cheat: bool = False) -> None:
-        for timer in self._timers:
-            if timer.p.cheat != cheat:
-                continue
-            if not timer.check(dt0):
-                continue
-            when = timer.lastwhen
-            timer.owner.notify_timer(timer, when, *timer.args, **timer.kwargs)
-            if timer.p.strats:
-                for strat in runstrats:
-                    strat.notify_timer(timer, when, *timer.args, **timer.kwargs)
-
     # -- plotting -------------------------------------------------------------------------------------
     def plot(self, plotter: Any = None, numfigs: int = 1, iplot: bool = False,
              start: Any = None, end: Any = None, width: int = 16, height: int = 9,
@@ -613,45 +414,3 @@ def _unpack_notif(notif: Any) -> tuple[Any, tuple, dict]:
     if isinstance(notif, tuple) and len(notif) == 3 and isinstance(notif[2], dict):
         return notif
     return notif, (), {}
-
-
-_FORKED: Cerebro | None = None
-
-
-def _run_on_executor(cerebro: Cerebro, n: int, executor: Any, maxcpus: int) -> list[Any]:
-    """Run combinations 0..n-1 on ``executor``: the engine pickled once, shipped per chunk of
-    combinations (about 4 chunks per cpu), optimization callbacks called here as results come."""
-    import pickle
-
-    cbs, cerebro.optcbs = cerebro.optcbs, []
-    try:
-        payload = pickle.dumps(cerebro, protocol=pickle.HIGHEST_PROTOCOL)
-    finally:
-        cerebro.optcbs = cbs
-    size = max(1, -(-n // (maxcpus * 4)))
-    futures = [executor.submit(_run_chunk, payload, range(i, min(i + size, n)))
-               for i in range(0, n, size)]
-    out = []
-    for future in futures:
-        for result in future.result():
-            out.append(result)
-            for cb in cbs:
-                cb(result)
-    return out
-
-
-def _run_chunk(payload: bytes, indices: range) -> list[list[Any]]:
-    """Worker side of ``_run_on_executor``: unpickle the engine, run the given combinations."""
-    import pickle
-
-    cerebro = pickle.loads(payload)
-    iterstrats = list(itertools.product(*cerebro.strats))
-    return [cerebro.runstrategies(iterstrats[i]) for i in indices]
-
-
-def _run_one(i: int) -> list[Any]:
-    cerebro = _FORKED
-    assert cerebro is not None
-    iterstrat = list(itertools.product(*cerebro.strats))[i]
-    return cerebro.runstrategies(iterstrat)
-
