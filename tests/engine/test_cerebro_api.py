@@ -287,3 +287,25 @@ def test_warnings_are_not_raised_for_a_plain_run() -> None:
         cerebro = cerebro_for(tb)
         cerebro.addstrategy(trader(tb))
         cerebro.run()
+
+
+def test_gc_is_paused_only_while_a_backtest_loops_and_restored_after() -> None:
+    import gc
+
+    import tradebridge as tbt
+    from tradebridge.utils.synthetic import synthetic_ohlcv
+
+    seen: list[bool] = []
+
+    class S(tbt.Strategy):
+        def next(self) -> None:
+            seen.append(gc.isenabled())
+
+    for gcpause, expect in ((True, False), (False, True)):
+        seen.clear()
+        cerebro = tbt.Cerebro(gcpause=gcpause)
+        cerebro.adddata(tbt.feeds.PandasData(dataname=synthetic_ohlcv(20)))
+        cerebro.addstrategy(S)
+        cerebro.run()
+        assert set(seen) == {expect}
+        assert gc.isenabled()

@@ -8,6 +8,7 @@ bar by bar. Datas of different calendars advance together by datetime.
 from __future__ import annotations
 
 import datetime as _dt
+import gc
 import itertools
 import os
 import warnings
@@ -36,7 +37,7 @@ class Cerebro(ParamsMixin):
         ("optdatas", True), ("optreturn", True), ("objcache", False), ("live", False),
         ("writer", False), ("tradehistory", False), ("oldsync", False), ("tz", None),
         ("cheat_on_open", False), ("broker_coo", True), ("quicknotify", False),
-        ("progress", None),
+        ("progress", None), ("gcpause", True),
     )
 
     def __init__(self, **kwargs: Any) -> None:
@@ -309,6 +310,11 @@ class Cerebro(ParamsMixin):
         total = max((d.buflen() for d in self.datas), default=0) if self._dopreload else None
         self._progress = Progress(total, enabled=self.p.progress)
         STAGE.running = True
+        # a backtest allocates many short-lived objects that reference counting frees; the
+        # cyclic collector only slows it down (live runs, which last days, keep it on)
+        pause_gc = bool(self.p.gcpause) and not self._dolive and gc.isenabled()
+        if pause_gc:
+            gc.disable()
         try:
             if self._dorunonce:
                 run_once(self, runstrats)
@@ -316,6 +322,8 @@ class Cerebro(ParamsMixin):
                 run_next(self, runstrats)
         finally:
             STAGE.running = False
+            if pause_gc:
+                gc.enable()
             self._progress.close()
         for strat in runstrats:
             strat._stop()
