@@ -116,8 +116,10 @@ class OrderRegistry:
 
     def match(self, client_id: str | None, venue_ids: Mapping[str, Any]) -> OrderState | None:
         """The order a venue report is about: by our client id first, then by any venue id."""
-        if client_id and client_id in self._states:
-            return self._states[client_id]
+        if client_id:
+            found = self._states.get(client_id) or self._states.get(f"ext:client={client_id}")
+            if found is not None:
+                return found
         for kind, venue_id in venue_ids.items():
             found = self.find(kind, venue_id)
             if found is not None:
