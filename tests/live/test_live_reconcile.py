@@ -76,7 +76,7 @@ CASES = {
         [MarkOrder(A, "Canceled", "202: cancelled by TWS")]),
     "order that never reached the venue: Rejected with a message": Case(
         state(order("Submitted")), VenueSnapshot(),
-        [MarkOrder(A, "Rejected", "never reached the venue (no acknowledgement, not listed, no fills)")]),
+        [MarkOrder(A, "Rejected", "never reached the venue: not acknowledged, not listed, no fills")]),
     "acked order gone without a final state: Unknown": Case(
         state(order("Partial", 4, permId="9"), fills=("e1",), positions={"AAPL": 4}),
         VenueSnapshot(positions={"AAPL": 4}),

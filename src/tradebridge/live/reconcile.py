@@ -230,7 +230,7 @@ def _outcome(order: OrderState, filled: float, open_vo: VenueOrder | None,
     if order.external:
         return "Unknown", "no longer listed by the venue"
     if not order.venue_ids and abs(filled) <= QTY_EPS:
-        return "Rejected", "never reached the venue (no acknowledgement, not listed, no fills)"
+        return "Rejected", "never reached the venue: not acknowledged, not listed, no fills"
     return "Unknown", (f"the venue no longer lists it and reports no final state; filled {filled:g} "
                        f"of {order.size:g}, the rest is treated as canceled")
 
