@@ -13,7 +13,6 @@ secret the store hands over (``secrets=``) is replaced by ``***`` in every text 
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import json
 import re
 import sqlite3
@@ -78,7 +77,7 @@ class Journal:
         self.path = Path(path) if path is not None else default_journal_path(strategy)
         self._secrets = sorted({s for s in secrets if s}, key=len, reverse=True)
         self._clock = clock
-        self._pending: list[Callable[[], None]] = []
+        self._pending: list[Callable[[], object]] = []
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._db = self._open(synchronous)
         self.session = self._meta("session")
@@ -198,7 +197,7 @@ class Journal:
             self._insert_order(OrderState(client_id, instrument, size, status=status), details)
         if order is not None:
             self.registry.attach(client_id, order)
-        return self.registry.get(client_id)  # type: ignore[return-value]
+        return self.registry.state(client_id)
 
     def _insert_order(self, state: OrderState, details: Mapping[str, Any] | None) -> None:
         parsed = parse_client_id(state.client_id)
@@ -216,14 +215,13 @@ class Journal:
         """Record a status change (with the venue's code/text as ``reason``)."""
         with self._tx():
             self._set_status(client_id, status, reason)
-        return self.registry.get(client_id)  # type: ignore[return-value]
+        return self.registry.state(client_id)
 
     def _set_status(self, client_id: str, status: str, reason: str) -> None:
-        self._db.execute("UPDATE orders SET status=?, reason=? WHERE client_id=?",
-                         (status, self._text(reason), client_id))
+        reason = self._text(reason)
+        self._db.execute("UPDATE orders SET status=?, reason=? WHERE client_id=?", (status, reason, client_id))
         self._log_status(client_id, status, reason)
-        self._pending.append(lambda: self.registry.update(dataclasses.replace(
-            self.registry.get(client_id), status=status, reason=self._text(reason))))  # type: ignore[arg-type]
+        self._pending.append(lambda: self.registry.change(client_id, status=status, reason=reason))
 
     def _log_status(self, client_id: str, status: str, reason: str) -> None:
         self._db.execute("INSERT INTO status_log(client_id, status, reason, ts) VALUES (?,?,?,?)",
@@ -234,7 +232,7 @@ class Journal:
         with self._tx():
             self._link_rows(client_id, frozen_ids(venue_ids))
             self._pending.append(lambda: self.registry.link(client_id, venue_ids))
-        return self.registry.get(client_id)  # type: ignore[return-value]
+        return self.registry.state(client_id)
 
     def _link_rows(self, client_id: str, venue_ids: Mapping[str, str]) -> None:
         self._db.executemany("INSERT OR REPLACE INTO venue_ids(kind, venue_id, client_id) VALUES (?,?,?)",
@@ -254,8 +252,8 @@ class Journal:
         if cur.rowcount == 0:
             return False
         self._db.execute("UPDATE orders SET filled = filled + ? WHERE client_id=?", (ex.size, client_id))
-        self._pending.append(lambda: self.registry.update(dataclasses.replace(
-            self.registry.get(client_id), filled=self.registry.get(client_id).filled + ex.size)))  # type: ignore
+        self._pending.append(
+            lambda: self.registry.change(client_id, filled=self.registry.state(client_id).filled + ex.size))
         if ex.commission is not None:
             self._insert_commission(ex.exec_id, ex.commission)
         return True

@@ -71,6 +71,10 @@ class OrderRegistry:
         self._index(state)
         return state
 
+    def change(self, client_id: str, **fields: Any) -> OrderState:
+        """Replace some fields (status, reason, filled) of a registered order's state."""
+        return self.update(dataclasses.replace(self.state(client_id), **fields))
+
     def attach(self, client_id: str, order: Any) -> None:
         """Bind the Order object of this process to a registered client id."""
         if self._states[client_id].external:
@@ -108,6 +112,13 @@ class OrderRegistry:
     def get(self, client_id: str) -> OrderState | None:
         """The state of ``client_id`` (None if unknown)."""
         return self._states.get(client_id)
+
+    def state(self, client_id: str) -> OrderState:
+        """The state of a registered ``client_id`` (KeyError naming it if unknown)."""
+        try:
+            return self._states[client_id]
+        except KeyError:
+            raise KeyError(f"unknown client id {client_id!r}") from None
 
     def find(self, kind: str, venue_id: Any) -> OrderState | None:
         """The order the venue knows as ``kind=venue_id`` (None if unknown)."""

@@ -110,7 +110,7 @@ class VenueSnapshot:
 
     open_orders: tuple[VenueOrder, ...] = ()
     executions: tuple[VenueExecution, ...] = ()
-    positions: Mapping[str, float] = field(default_factory=lambda: _EMPTY)
+    positions: Mapping[str, float] = field(default_factory=dict)
     cash: float | None = None
     closed_orders: tuple[VenueOrder, ...] = ()
     cursor: str | None = None
@@ -120,10 +120,10 @@ class VenueSnapshot:
 class LocalState:
     """What the journal knows: orders, applied execution ids, positions, commissions, cursor."""
 
-    orders: Mapping[str, OrderState] = field(default_factory=lambda: _EMPTY)
+    orders: Mapping[str, OrderState] = field(default_factory=dict)
     fills: frozenset[str] = frozenset()
-    positions: Mapping[str, float] = field(default_factory=lambda: _EMPTY)  # from our own fills
-    external_positions: Mapping[str, float] = field(default_factory=lambda: _EMPTY)  # from external fills
-    commissions: Mapping[str, float] = field(default_factory=lambda: _EMPTY)  # exec id -> commission
+    positions: Mapping[str, float] = field(default_factory=dict)  # from our own fills
+    external_positions: Mapping[str, float] = field(default_factory=dict)  # from external fills
+    commissions: Mapping[str, float] = field(default_factory=dict)  # exec id -> commission
     cash: float | None = None
     cursor: str | None = None
