@@ -219,7 +219,8 @@ class Journal:
 
     def _set_status(self, client_id: str, status: str, reason: str) -> None:
         reason = self._text(reason)
-        self._db.execute("UPDATE orders SET status=?, reason=? WHERE client_id=?", (status, reason, client_id))
+        self._db.execute("UPDATE orders SET status=?, reason=? WHERE client_id=?",
+                         (status, reason, client_id))
         self._log_status(client_id, status, reason)
         self._pending.append(lambda: self.registry.change(client_id, status=status, reason=reason))
 
