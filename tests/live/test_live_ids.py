@@ -93,3 +93,12 @@ def test_external_keys_come_from_venue_ids_else_the_client_id() -> None:
     assert external_key("x", {}) == "ext:client=x"
     with pytest.raises(ValueError):
         external_key(None, {})
+
+
+def test_registry_changes_fields_of_a_known_order_and_names_an_unknown_one() -> None:
+    reg = OrderRegistry()
+    reg.add(OrderState("tb-abcd-1", "AAPL", 10))
+    assert reg.change("tb-abcd-1", status="Partial", filled=4).filled == 4
+    assert reg.state("tb-abcd-1").status == "Partial" and [s.client_id for s in reg.alive()] == ["tb-abcd-1"]
+    with pytest.raises(KeyError, match="tb-abcd-9"):
+        reg.state("tb-abcd-9")

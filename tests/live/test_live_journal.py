@@ -199,7 +199,7 @@ def test_a_failing_commit_leaves_neither_file_nor_registry_half_written(tmp_path
     with Journal(tmp_path / "j.sqlite") as j:
         cid = j.next_client_id()
         j.record_order(cid, "AAPL", 10)
-        with pytest.raises(sqlite3.IntegrityError):
+        with pytest.raises(KeyError, match="'tb-nobody-1' is not in the journal"):
             j.commit([ApplyFill(cid, fill("e1", 10)), MarkOrder("tb-nobody-1", "Completed")])
         assert not j.has_fill("e1") and j.registry.get(cid).filled == 0
         assert j.commit([ApplyFill(cid, fill("e1", 10))])  # the journal is still usable
@@ -215,3 +215,13 @@ def test_external_orders_are_journaled_and_come_back_as_external(tmp_path: Path)
         assert j.registry.externals()[0].client_id == "ext:permId=31"
         assert j.positions() == {} and j.positions(external=True) == {"EUR.USD": 1000}
         assert j.next_client_id().endswith("-1")  # externals never advance our id sequence
+
+
+def test_writes_about_an_order_the_journal_never_recorded_are_refused_by_name(tmp_path: Path) -> None:
+    with Journal(tmp_path / "j.sqlite") as j:
+        for write in (lambda: j.record_fill("tb-ghost000-1", fill("e1", 1)),
+                      lambda: j.record_status("tb-ghost000-1", "Canceled"),
+                      lambda: j.link("tb-ghost000-1", {"permId": 1})):
+            with pytest.raises(KeyError, match="tb-ghost000-1"):
+                write()
+        assert j.fills() == [] and len(j.registry) == 0

@@ -74,6 +74,13 @@ CASES = {
         VenueSnapshot(closed_orders=(VenueOrder("AAPL", 10, 0, "Canceled", A, {"permId": "9"},
                                                 "202: cancelled by TWS"),)),
         [MarkOrder(A, "Canceled", "202: cancelled by TWS")]),
+    "order the venue lists as completed without reporting its fills: Completed, said why": Case(
+        state(order("Partial", 4, permId="9"), fills=("e1",), positions={"AAPL": 4}),
+        VenueSnapshot(closed_orders=(VenueOrder("AAPL", 10, 10, "Completed", A, {"permId": "9"}),),
+                      positions={"AAPL": 10}),
+        [MarkOrder(A, "Completed", "completed at the venue; fills for 6 were not reported (outside the "
+                                   "venue's execution window)"),
+         PositionMismatch("AAPL", 4, 0.0, 10)]),
     "order that never reached the venue: Rejected with a message": Case(
         state(order("Submitted")), VenueSnapshot(),
         [MarkOrder(A, "Rejected", "never reached the venue: not acknowledged, not listed, no fills")]),

@@ -8,6 +8,9 @@ could forget. Reopening a journal restores its order registry and client id sequ
 
 Nothing secret is stored: keys of order details that look like credentials are dropped and any
 secret the store hands over (``secrets=``) is replaced by ``***`` in every text written.
+
+A journal belongs to the engine thread (like the Order objects it describes); venue threads
+reach it only through the inbox.
 """
 
 from __future__ import annotations
@@ -217,7 +220,13 @@ class Journal:
             self._set_status(client_id, status, reason)
         return self.registry.state(client_id)
 
+    def _require(self, client_id: str) -> None:
+        """Raise KeyError unless ``client_id`` is journaled (inside a transaction: sees its writes)."""
+        if self._db.execute("SELECT 1 FROM orders WHERE client_id=?", (client_id,)).fetchone() is None:
+            raise KeyError(f"order {client_id!r} is not in the journal {self.path}")
+
     def _set_status(self, client_id: str, status: str, reason: str) -> None:
+        self._require(client_id)
         reason = self._text(reason)
         self._db.execute("UPDATE orders SET status=?, reason=? WHERE client_id=?",
                          (status, reason, client_id))
@@ -236,6 +245,7 @@ class Journal:
         return self.registry.state(client_id)
 
     def _link_rows(self, client_id: str, venue_ids: Mapping[str, str]) -> None:
+        self._require(client_id)
         self._db.executemany("INSERT OR REPLACE INTO venue_ids(kind, venue_id, client_id) VALUES (?,?,?)",
                              [(k, v, client_id) for k, v in venue_ids.items()])
 
@@ -245,6 +255,7 @@ class Journal:
             return self._insert_fill(client_id, execution, external)
 
     def _insert_fill(self, client_id: str, ex: VenueExecution, external: bool) -> bool:
+        self._require(client_id)
         cur = self._db.execute(
             "INSERT OR IGNORE INTO fills(exec_id, client_id, instrument, size, price, venue_time,"
             " external, ts) VALUES (?,?,?,?,?,?,?,?)",

@@ -225,7 +225,10 @@ def _outcome(order: OrderState, filled: float, open_vo: VenueOrder | None,
         return "Completed", ""
     if open_vo is not None:
         return ("Partial" if abs(filled) > QTY_EPS else "Accepted"), ""
-    if closed_vo is not None and closed_vo.status in TERMINAL and closed_vo.status != "Completed":
+    if closed_vo is not None and closed_vo.status == "Completed":
+        return "Completed", (f"completed at the venue; fills for {order.size - filled:g} were not reported "
+                             "(outside the venue's execution window)")
+    if closed_vo is not None and closed_vo.status in TERMINAL:
         return closed_vo.status, closed_vo.reason or "closed at the venue while disconnected"
     if order.external:
         return "Unknown", "no longer listed by the venue"
