@@ -105,15 +105,18 @@ os.kill(os.getpid(), signal.SIGKILL)  # no close, no checkpoint: the WAL must ho
         assert state.filled == 10
 
 
-def test_writes_are_visible_to_another_connection_once_the_call_returns(tmp_path: Path) -> None:
+def test_a_second_instance_cannot_open_a_journal_in_use_until_the_first_closes(tmp_path: Path) -> None:
     path = tmp_path / "j.sqlite"
-    with Journal(path) as j:
-        cid = j.next_client_id()
-        j.record_order(cid, "AAPL", 10)
-        j.record_fill(cid, fill("e1", 10))
-        other = sqlite3.connect(path)
-        assert other.execute("SELECT exec_id FROM fills").fetchall() == [("e1",)]
-        other.close()
+    first = Journal(path)
+    first.record_order(first.next_client_id(), "AAPL", 1)
+    with pytest.raises(JournalError, match=f"{path} is in use by another process"):
+        Journal(path)
+    script = f"from tradebridge.live.journal import Journal; Journal({str(path)!r})"
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert proc.returncode != 0 and "is in use by another process" in proc.stderr
+    first.close()
+    with Journal(path) as again:
+        assert len(again.registry) == 1
 
 
 def test_no_secret_reaches_the_file_through_order_details_reasons_or_ids(tmp_path: Path) -> None:

@@ -92,8 +92,9 @@ class Journal:
         """Connect, check the file is ours and current, create the schema in a new file."""
         if synchronous.upper() not in ("FULL", "NORMAL", "EXTRA"):
             raise ValueError(f"synchronous must be FULL, NORMAL or EXTRA, got {synchronous!r}")
-        db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        db = sqlite3.connect(self.path, timeout=0.2, isolation_level=None, check_same_thread=False)
         try:
+            self._lock(db)
             app_id = db.execute("PRAGMA application_id").fetchone()[0]
             version = db.execute("PRAGMA user_version").fetchone()[0]
             tables = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
@@ -120,6 +121,19 @@ class Journal:
             db.close()
             raise
         return db
+
+    def _lock(self, db: sqlite3.Connection) -> None:
+        """Hold the file exclusively while open: two live instances must never share a journal."""
+        db.execute("PRAGMA locking_mode=EXCLUSIVE")
+        try:
+            db.execute("BEGIN EXCLUSIVE")
+            db.execute("COMMIT")
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc):
+                raise
+            raise JournalError(
+                f"{self.path} is in use by another process (is this strategy already running?); "
+                "stop it first or choose another journal path") from exc
 
     def _create(self, db: sqlite3.Connection) -> None:
         """Write the schema and the session token into a new file (one transaction)."""
