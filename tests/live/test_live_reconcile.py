@@ -106,6 +106,11 @@ CASES = {
         [TrackExternal(OrderState("ext:permId=51", "MSFT", -2, 0.0, "Accepted", {"permId": "51"}, True)),
          RecordExternalFill("ext:permId=51", ex("x1", -2, cid=None, inst="MSFT", venue_ids={"permId": "51"})),
          MarkOrder("ext:permId=51", "Completed")]),
+    "an execution naming no order is tracked as external by its execution id": Case(
+        state(), VenueSnapshot(executions=(ex("z1", 3, cid=None),), positions={"AAPL": 3}),
+        [TrackExternal(OrderState("ext:execId=z1", "AAPL", 3, 0.0, "Accepted", {"execId": "z1"}, True)),
+         RecordExternalFill("ext:execId=z1", ex("z1", 3, cid=None)),
+         MarkOrder("ext:execId=z1", "Completed")]),
     "another strategy's tradebridge id is external too": Case(
         state(),
         VenueSnapshot(open_orders=(VenueOrder("AAPL", 1, client_id="tb-other001-3"),)),

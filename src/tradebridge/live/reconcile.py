@@ -210,7 +210,9 @@ def _executions_pass(p: _Pass, state: LocalState, executions: Iterable[VenueExec
             continue
         p.seen.add(ex.exec_id)
         ids = frozen_ids(ex.venue_ids)
-        seed = VenueOrder(ex.instrument, ex.size, 0.0, "Accepted", ex.client_id, ids)
+        # an execution naming no order at all can still be tracked, by its own id
+        seed_ids = ids if ids or ex.client_id else frozen_ids({"execId": ex.exec_id})
+        seed = VenueOrder(ex.instrument, ex.size, 0.0, "Accepted", ex.client_id, seed_ids)
         order = p.identify(ex.client_id, ids, seed)
         _link(p, order, ids)
         p.filled[order.client_id] = p.filled.get(order.client_id, 0.0) + ex.size
@@ -226,7 +228,8 @@ def _outcome(order: OrderState, filled: float, open_vo: VenueOrder | None,
     if open_vo is not None:
         return ("Partial" if abs(filled) > QTY_EPS else "Accepted"), ""
     if closed_vo is not None and closed_vo.status == "Completed":
-        return "Completed", (f"completed at the venue; fills for {order.size - filled:g} were not reported "
+        missing = abs(order.size - filled)
+        return "Completed", (f"completed at the venue; fills for {missing:g} were not reported "
                              "(outside the venue's execution window)")
     if closed_vo is not None and closed_vo.status in TERMINAL:
         return closed_vo.status, closed_vo.reason or "closed at the venue while disconnected"
