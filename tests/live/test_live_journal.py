@@ -15,6 +15,7 @@ from tradebridge.live.journal import Journal, JournalError
 from tradebridge.live.reconcile import ApplyFill, MarkOrder, SetCursor, TrackExternal
 from tradebridge.live.registry import DuplicateOrderError
 from tradebridge.live.state import OrderState, VenueExecution, VenueOrder
+from tradebridge.orders import AutoOrderedDict
 
 
 class FakeOrder:
@@ -124,20 +125,24 @@ def test_no_secret_reaches_the_file_through_order_details_reasons_or_ids(tmp_pat
     token, password = "tok-9f8e7d6c5b4a", "s3cr3t-pw!"
     j = Journal(path, secrets=[token, password])
     cid = j.next_client_id()
-    j.record_order(cid, "AAPL", 10, details={
-        "token": token, "api_key": "k-12345678", "Password": password, "note": f"Bearer {token}",
-        "auth": {"user": password}, "tradeid": 3})
+    info = AutoOrderedDict()  # what order.info is: users may put anything in it
+    info.token, info.api_key, info.Password = token, "k-12345678", password
+    info.note, info.tradeid = f"Bearer {token}", 3
+    info.venue.login.passwd = "pw-nested-42"
+    info.legs = [{"secret": "leg-secret-7", "size": 1}]
+    j.record_order(cid, "AAPL", 10, details=info)
     j.record_status(cid, "Rejected", f"error 321: bad token {token}")
     j.track_external(VenueOrder("AAPL", 1, client_id=f"manual {password}", venue_ids={"permId": 5}))
     raw_open = b"".join(p.read_bytes() for p in tmp_path.iterdir())
     j.close()
     raw_closed = b"".join(p.read_bytes() for p in tmp_path.iterdir())
     for raw in (raw_open, raw_closed):
-        for secret in (token, password, "k-12345678"):
+        for secret in (token, password, "k-12345678", "pw-nested-42", "leg-secret-7"):
             assert secret.encode() not in raw
     with Journal(path) as again:
         details = again._db.execute("SELECT details FROM orders WHERE client_id=?", (cid,)).fetchone()[0]
         assert '"note": "Bearer ***"' in details and '"tradeid": 3' in details
+        assert '"legs": [{"size": 1}]' in details
         assert again.registry.get(cid).reason == "error 321: bad token ***"
 
 

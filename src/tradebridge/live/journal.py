@@ -67,6 +67,15 @@ CREATE TABLE cursors(name TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 
+def _without_secret_keys(value: Any) -> Any:
+    """``value`` with every credential-like key dropped, at any depth of mappings and lists."""
+    if isinstance(value, Mapping):
+        return {str(k): _without_secret_keys(v) for k, v in value.items() if not _SECRET_KEY.search(str(k))}
+    if isinstance(value, list | tuple):
+        return [_without_secret_keys(v) for v in value]
+    return value
+
+
 class JournalError(RuntimeError):
     """The journal file cannot be used (corrupt, foreign, too new); the message names the path."""
 
@@ -191,9 +200,8 @@ class Journal:
         return text
 
     def _details(self, details: Mapping[str, Any] | None) -> str:
-        """Order details as JSON, without credential-like keys or known secrets."""
-        safe = {str(k): v for k, v in (details or {}).items() if not _SECRET_KEY.search(str(k))}
-        return self._text(json.dumps(safe, default=str, sort_keys=True))
+        """Order details (e.g. ``order.info``) as JSON, without credential-like keys or known secrets."""
+        return self._text(json.dumps(_without_secret_keys(details or {}), default=str, sort_keys=True))
 
     # -- client ids ------------------------------------------------------------------------------
     def next_client_id(self) -> str:
