@@ -42,7 +42,8 @@ def make_strategy(bt: Any) -> type:
 
 
 def bars(n: int) -> Any:
-    return synthetic_ohlcv(n, seed=1, start="0800-01-01", freq="D")
+    """Seeded daily bars without drift, so prices stay tradable over 100,000+ bars."""
+    return synthetic_ohlcv(n, seed=1, start="0800-01-01", freq="D", drift=0.0)
 
 
 def main(argv: list[str] | None = None) -> int:

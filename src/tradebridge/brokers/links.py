@@ -81,7 +81,10 @@ class OrderLinks:
             del self.children[pref]
         else:  # the parent executed: its children may now execute
             group.popleft()
-            self.broker._toactivate.extend(group)
+            if group:
+                self.broker._toactivate.extend(group)
+            else:  # a lone order: nothing will come back for this group
+                del self.children[pref]
 
     def refuse(self, order: Any, reason: str) -> None:
         """Reject ``order`` (risk limits) and the untransmitted members of its bracket."""

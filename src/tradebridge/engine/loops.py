@@ -85,7 +85,6 @@ def _run_once_plain(cerebro: Any, data: Any, strat: Any) -> None:
     queue = getattr(broker, "notifs", None)
     always = queue is None
     quick = cerebro.p.quicknotify
-    step = strat._step
     for i in range(dclk.idx + 1, len(dta)):
         dclk.idx = i
         bnext()
@@ -98,7 +97,7 @@ def _run_once_plain(cerebro: Any, data: Any, strat: Any) -> None:
         if cerebro._event_stop:
             return
         iclk.idx = i
-        step(dta[i])
+        strat._stepfn(dta[i])  # _step, or _step_plain once the strategy is in steady state
         if cerebro._event_stop:
             return
 

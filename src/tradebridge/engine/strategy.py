@@ -122,6 +122,7 @@ class Strategy(LineIterator):
         self._stepped_analyzers = self._all_analyzers()
         self._cash_analyzers = [a for a in self._stepped_analyzers if a._listens_cash()]
         self._dlens = [0] * len(self.datas)
+        self._stepfn = self._step
         cls = type(self)
         self._wants_cash = (cls.notify_cashvalue is not Strategy.notify_cashvalue
                             or cls.notify_fund is not Strategy.notify_fund
@@ -207,6 +208,24 @@ class Strategy(LineIterator):
                 self.prenext()
         if self._stepped_analyzers:
             step_analyzers(self._stepped_analyzers, status)
+        self._observe(i, status, events)
+        if status < 0 and not (self._grow or self._wants_cash or self._stepped_analyzers):
+            self._stepfn = self._step_plain
+
+    def _step_plain(self, dt: float) -> None:
+        """``_step`` in the steady state (every data past its minimum period, preallocated
+        lines, nobody listening to cash/value): the same work without the branches."""
+        clk = self._iclk
+        i = clk.idx = clk.idx + 1
+        self._dtarr[i] = dt
+        events = self._orderspending or self._tradespending
+        if events:
+            self._notify()
+        self.next()
+        self._observe(i, -1, events)
+
+    def _observe(self, i: int, status: int, events: Any) -> None:
+        """Observers record step ``i`` (after next); the step's notifications are then done."""
         self._oclk.idx = i
         if status < 0:
             for call in self._obscalls:

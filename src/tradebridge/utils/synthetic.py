@@ -10,12 +10,13 @@ __all__ = ["synthetic_ohlcv"]
 
 
 def synthetic_ohlcv(n: int = 2000, seed: int = 42, start: str = "2000-01-03",
-                    freq: str = "B", price: float = 100.0) -> pd.DataFrame:
+                    freq: str = "B", price: float = 100.0, drift: float = 0.0002) -> pd.DataFrame:
     """A DataFrame (DatetimeIndex; open, high, low, close, volume, openinterest).
 
     Log returns follow a GARCH(1,1)-like variance so calm and turbulent spells alternate;
     opens gap from the previous close; highs/lows bracket open and close. Prices are
-    rounded to cents, like a real tape.
+    rounded to cents, like a real tape. ``drift`` is the mean log return a bar (use 0 for
+    very long series, whose price would otherwise grow without bound).
     """
     rng = np.random.default_rng(seed)
     var = np.empty(n)
@@ -25,7 +26,7 @@ def synthetic_ohlcv(n: int = 2000, seed: int = 42, start: str = "2000-01-03",
     shocks = rng.standard_normal(n)
     for i in range(n):
         var[i] = v
-        ret[i] = 0.0002 + np.sqrt(v) * shocks[i]
+        ret[i] = drift + np.sqrt(v) * shocks[i]
         v = omega + alpha * ret[i] ** 2 + beta * v
     close = price * np.exp(np.cumsum(ret))
     prev = np.concatenate([[price], close[:-1]])
