@@ -10,26 +10,17 @@ import pprint as _pprint
 from collections import OrderedDict
 from typing import Any
 
-from ..lines.lineiterator import _wrap_init, bind_datas, current_owner, split_datas
+from ..lines.lineiterator import Built, TradingHooks, bind_datas, current_owner, split_datas
 from ..lines.params import ParamsMixin
 
 __all__ = ["Analyzer", "step_analyzers"]
 
 
-class Analyzer(ParamsMixin):
+class Analyzer(Built, TradingHooks, ParamsMixin):
     """Base class of analyzers (backtrader's ``bt.Analyzer``)."""
 
     csv = True
     _parent: Any = None
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        init = cls.__dict__.get("__init__")
-        if init is not None and not getattr(init, "_tb_wrapped", False):
-            cls.__init__ = _wrap_init(init)  # type: ignore[method-assign]
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        pass
 
     def _preinit(self, args: tuple, kwargs: dict) -> tuple[tuple, dict]:
         owner = kwargs.pop("_owner", None)
@@ -137,18 +128,6 @@ class Analyzer(ParamsMixin):
     def next(self) -> None:
         pass
 
-    def notify_order(self, order: Any) -> None:
-        pass
-
-    def notify_trade(self, trade: Any) -> None:
-        pass
-
-    def notify_cashvalue(self, cash: float, value: float) -> None:
-        pass
-
-    def notify_fund(self, cash: float, value: float, fundvalue: float, shares: float) -> None:
-        pass
-
     def create_analysis(self) -> None:
         self.rets: Any = OrderedDict()
 
@@ -162,9 +141,6 @@ class Analyzer(ParamsMixin):
 
     def pprint(self, *args: Any, **kwargs: Any) -> None:
         _pprint.pprint(self.get_analysis(), *args, **kwargs)
-
-
-Analyzer.__init__ = _wrap_init(Analyzer.__init__)
 
 
 def step_analyzers(analyzers: list[Analyzer], status: int) -> None:

@@ -91,12 +91,10 @@ def bind_datas(obj: Any, datas: list[Any]) -> None:
     obj.dnames = {getattr(d, "_name", ""): d for d in datas if getattr(d, "_name", "")}
 
 
-class LineIterator(LineSeries):
-    """Base node: datas in, lines out, children computed first."""
-
-    _ltype = IndType
-    _mindatas = 1
-    _owner: Any = None
+class Built:
+    """Objects whose ``__init__`` (theirs and their subclasses') runs through ``build``:
+    indicators, strategies, observers and analyzers. Subclasses give ``_preinit`` and
+    ``_postinit``."""
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -106,6 +104,33 @@ class LineIterator(LineSeries):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         pass
+
+
+Built.__init__ = _wrap_init(Built.__init__)  # type: ignore[method-assign]
+
+
+class TradingHooks:
+    """The notification hooks strategies and analyzers share (no-ops to override)."""
+
+    def notify_order(self, order: Any) -> None:
+        pass
+
+    def notify_trade(self, trade: Any) -> None:
+        pass
+
+    def notify_cashvalue(self, cash: float, value: float) -> None:
+        pass
+
+    def notify_fund(self, cash: float, value: float, fundvalue: float, shares: float) -> None:
+        pass
+
+
+class LineIterator(Built, LineSeries):
+    """Base node: datas in, lines out, children computed first."""
+
+    _ltype = IndType
+    _mindatas = 1
+    _owner: Any = None
 
     # -- construction ---------------------------------------------------------------------
     def _preinit(self, args: tuple, kwargs: dict) -> tuple[tuple, dict]:
@@ -282,9 +307,6 @@ class LineIterator(LineSeries):
         keys = type(self).params._getkeys()
         inner = ", ".join(f"{k}={getattr(self.p, k)!r}" for k in keys[:4])
         return f"{type(self).__name__}({inner})"
-
-
-LineIterator.__init__ = _wrap_init(LineIterator.__init__)  # type: ignore[method-assign]
 
 
 def _identity(x: Any) -> Any:
