@@ -11,14 +11,14 @@ from typing import Any
 
 from ..analyzers.base import step_analyzers
 from ..lines.buffer import NAN, Clock, nan_array
-from ..lines.lineiterator import LineIterator, StratType, base_of
+from ..lines.lineiterator import LineIterator, StratType, TradingHooks, base_of
 from ..lines.params import unknown_param_error
 from .collection import ItemCollection
 
 __all__ = ["Strategy"]
 
 
-class Strategy(LineIterator):
+class Strategy(TradingHooks, LineIterator):
     """Base class of user strategies (backtrader's ``bt.Strategy``)."""
 
     _ltype = StratType
@@ -314,18 +314,6 @@ class Strategy(LineIterator):
         self.next_open()
 
     def next_open(self) -> None:
-        pass
-
-    def notify_order(self, order: Any) -> None:
-        pass
-
-    def notify_trade(self, trade: Any) -> None:
-        pass
-
-    def notify_cashvalue(self, cash: float, value: float) -> None:
-        pass
-
-    def notify_fund(self, cash: float, value: float, fundvalue: float, shares: float) -> None:
         pass
 
     def notify_store(self, msg: Any, *args: Any, **kwargs: Any) -> None:
