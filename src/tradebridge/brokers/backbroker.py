@@ -207,24 +207,29 @@ class BackBroker(BrokerBase):
         pos_value = pos_value_unlever = unrealized = 0.0
         positions = self.positions
         shortcash = self.p.shortcash
-        getci = self.getcommissioninfo
+        valuer = self.valuer
         for data, pos in (positions.items() if not datas else
                           ((d, positions[d]) for d in datas)):
             size = pos.size
             if not size:
                 continue
-            comminfo = getci(data)
+            comminfo, plain = valuer(data)
             close = data.close[0]
-            if shortcash:
-                dvalue = comminfo.getvaluesize(size, close)
+            cp = comminfo.p
+            if plain and shortcash:  # CommInfoBase's stock formulas, inline (same arithmetic)
+                dvalue = size * close
+                dunrealized = size * (close - pos.price) * cp.mult
             else:
-                dvalue = abs(comminfo.getvalue(pos, close))
-            dunrealized = comminfo.profitandloss(size, pos.price, close)
+                if shortcash:
+                    dvalue = comminfo.getvaluesize(size, close)
+                else:
+                    dvalue = abs(comminfo.getvalue(pos, close))
+                dunrealized = comminfo.profitandloss(size, pos.price, close)
             pos_value += dvalue
             unrealized += dunrealized
             if dvalue > 0:  # long: only the unlevered part is ours
                 dvalue -= dunrealized
-                pos_value_unlever += dvalue / comminfo.get_leverage()
+                pos_value_unlever += dvalue / (cp.leverage if plain else comminfo.get_leverage())
                 pos_value_unlever += dunrealized
             else:
                 pos_value_unlever += dvalue

@@ -38,6 +38,7 @@ class BrokerBase(Parametrized):
         if None not in self.comminfo:
             self.comminfo = {None: self.p.commission}
         self._scheme_flags: tuple[bool, bool] | None = None
+        self._valuers: dict[Any, tuple[CommInfoBase, bool]] = {}
 
     def start(self) -> None:
         """Called once by the engine before the first bar."""
@@ -72,6 +73,20 @@ class BrokerBase(Parametrized):
         """Use ``comminfo`` for data ``name`` (None: the default scheme)."""
         self.comminfo[name] = comminfo
         self._scheme_flags = None
+        self._valuers = {}
+
+    def valuer(self, data: Any) -> tuple[CommInfoBase, bool]:
+        """``data``'s scheme, and whether it values positions with the base stock formulas
+        (then the per-bar value refresh computes them inline)."""
+        found = self._valuers.get(data)
+        if found is None:
+            ci = self.getcommissioninfo(data)
+            cls = type(ci)
+            plain = bool(ci._stocklike and cls.getvaluesize is CommInfoBase.getvaluesize
+                         and cls.profitandloss is CommInfoBase.profitandloss
+                         and cls.get_leverage is CommInfoBase.get_leverage)
+            found = self._valuers[data] = (ci, plain)
+        return found
 
     def scheme_flags(self) -> tuple[bool, bool]:
         """(any scheme charges interest, any scheme marks to market), cached per change."""
