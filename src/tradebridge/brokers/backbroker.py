@@ -301,6 +301,8 @@ class BackBroker(BrokerBase):
         pref = self.links.take_children(order)
         if pref is None:
             return order
+        if pref == order.ref and order.transmit and pref not in self.links.children:
+            return self.transmit(order, check=check)  # a lone order: no bracket group
         group = self.links.children[pref]
         group.append(order)
         if order.transmit:

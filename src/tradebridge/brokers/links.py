@@ -73,7 +73,9 @@ class OrderLinks:
         """After ``order`` completed or died: activate the children or cancel the rest."""
         oref = order.ref
         pref = getattr(order.parent, "ref", oref)
-        group = self.children[pref]
+        group = self.children.get(pref)
+        if group is None:  # a lone order, or a bracket already dissolved
+            return
         if cancel or oref != pref:
             broker = self.broker
             while group:
