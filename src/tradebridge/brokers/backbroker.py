@@ -323,7 +323,8 @@ class BackBroker(BrokerBase):
 
     def submit_accept(self, order: Order) -> None:
         """Accept ``order`` into the book of pending orders."""
-        order.pannotated = None
+        if order.exectype == Order.Close:  # Close orders remember the last close seen
+            order.pannotated = None
         order.submit()
         order.accept()
         self.pending.append(order)

@@ -82,8 +82,9 @@ class Matcher:
         fill = None
         dt0 = order.data.datetime[0]
         if dt0 > order.created.dt and dt0 >= order.dteos:
-            if order.pannotated and dt0 > order.dteos:
-                fill = (-1, order.pannotated, None)
+            annotated = getattr(order, "pannotated", None)
+            if annotated and dt0 > order.dteos:
+                fill = (-1, annotated, None)
             else:
                 fill = (0, pclose, None)
         order.pannotated = pclose
