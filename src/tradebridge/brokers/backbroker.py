@@ -6,12 +6,12 @@ value arithmetic); see docs/orders.md for the deliberate fixes.
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict, deque
 from typing import Any
 
 from tradebridge.orders.order import BuyOrder, Order, SellOrder
 from tradebridge.orders.position import Position
+from tradebridge.orders.validate import check_finite
 
 from .base import BrokerBase
 from .fillcash import closing_part, opening_part
@@ -141,14 +141,14 @@ class BackBroker(BrokerBase):
 
     def set_cash(self, cash: float) -> None:
         """Set the starting cash."""
-        self.startingcash = self.cash = self.p.cash = _finite("cash", cash)
+        self.startingcash = self.cash = self.p.cash = check_finite("cash", cash)
         self._value = cash
 
     setcash = set_cash
 
     def add_cash(self, cash: float) -> None:
         """Add (or, negative, withdraw) cash at the next value update."""
-        self._cash_addition.append(_finite("cash", cash))
+        self._cash_addition.append(check_finite("cash", cash))
 
     def get_fundshares(self) -> float:
         """Current number of fund shares."""
@@ -533,10 +533,3 @@ class BackBroker(BrokerBase):
 
 
 BrokerBack = BackBroker
-
-
-def _finite(name: str, value: float) -> float:
-    """Refuse NaN/inf for cash amounts."""
-    if not math.isfinite(value):
-        raise ValueError(f"{name} must be a finite number, got {value!r}")
-    return value

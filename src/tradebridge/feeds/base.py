@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import collections
 import datetime as _dt
-import math
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -455,13 +453,3 @@ class _SimpleFilter:
             data.backwards()
             return True
         return False
-
-
-def iter_bars(data: Any) -> Iterator[tuple[float, ...]]:
-    """Each loaded bar as a tuple in line order (for exports and tests)."""
-    cols = [line._a for line in data.lines]
-    return zip(*cols)
-
-
-def finite(x: float) -> bool:
-    return not (math.isnan(x) or math.isinf(x))

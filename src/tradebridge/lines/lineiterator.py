@@ -7,7 +7,6 @@ engine computes children first, vectorised over whole arrays (``_once``) or bar 
 from __future__ import annotations
 
 import functools
-import math
 from typing import Any
 
 import numpy as np
@@ -296,13 +295,6 @@ class LineIterator(Built, LineSeries):
                 a.append(NAN)
             dst[0] = src[0]
 
-    def _check_period(self, buflen: int) -> list[str]:
-        """Names of nodes (self included) whose minimum period exceeds the data length."""
-        out = [c for child in self._children for c in child._check_period(buflen)]
-        if self._minperiod > buflen and not out:
-            out.append(f"{self!r}: needs {self._minperiod} bars")
-        return out
-
     def __repr__(self) -> str:
         keys = type(self).params._getkeys()
         inner = ", ".join(f"{k}={getattr(self.p, k)!r}" for k in keys[:4])
@@ -354,6 +346,3 @@ def store(buf: LineBuffer, values: np.ndarray, minperiod: int) -> None:
         vals[:k] = np.nan
     buf._a = farray(vals)
 
-
-def isnan(x: float) -> bool:
-    return x != x or math.isnan(x)

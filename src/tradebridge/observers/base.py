@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from ..lines.buffer import NAN
 from ..lines.lineiterator import LineIterator, ObsType
 
@@ -47,6 +45,3 @@ class Observer(LineIterator):
 
     def stop(self) -> None:
         pass
-
-    def _periodrecalc(self) -> Any:
-        return None

@@ -93,28 +93,9 @@ class OrderData(FastCopy):
     def __getitem__(self, key: int) -> OrderExecutionBit:
         return self.exbits[key]
 
-    def add(
-        self,
-        dt: float,
-        size: float,
-        price: float,
-        closed: float = 0,
-        closedvalue: float = 0.0,
-        closedcomm: float = 0.0,
-        opened: float = 0,
-        openedvalue: float = 0.0,
-        openedcomm: float = 0.0,
-        pnl: float = 0.0,
-        psize: float = 0,
-        pprice: float = 0.0,
-    ) -> None:
-        """Record one fill."""
-        self.addbit(
-            OrderExecutionBit(
-                dt, size, price, closed, closedvalue, closedcomm,
-                opened, openedvalue, openedcomm, pnl, psize, pprice,
-            )
-        )
+    def add(self, *args: Any, **kwargs: Any) -> None:
+        """Record one fill; the arguments are ``OrderExecutionBit``'s (dt, size, price, ...)."""
+        self.addbit(OrderExecutionBit(*args, **kwargs))
 
     def addbit(self, exbit: OrderExecutionBit) -> None:
         """Record one fill and roll it into the totals (size-weighted average price)."""

@@ -8,12 +8,12 @@ from __future__ import annotations
 import math
 from typing import Any
 
-__all__ = ["check_order_args", "check_valid_not_past"]
+__all__ = ["check_finite", "check_order_args", "check_valid_not_past"]
 
 _PRICED = {"Limit", "Stop", "StopLimit"}
 
 
-def _finite(name: str, value: Any) -> None:
+def check_finite(name: str, value: Any) -> Any:
     """Refuse NaN and infinities (and non-numbers) for a numeric field."""
     try:
         ok = math.isfinite(value)
@@ -21,6 +21,7 @@ def _finite(name: str, value: Any) -> None:
         raise ValueError(f"{name} must be a number, got {value!r}") from None
     if not ok:
         raise ValueError(f"{name} must be a finite number, got {value!r}")
+    return value
 
 
 def check_order_args(
@@ -34,17 +35,17 @@ def check_order_args(
     """Raise ValueError naming the field when size, prices or trail settings are unusable."""
     if size is None:
         raise ValueError("size is required")
-    _finite("size", size)
+    check_finite("size", size)
     if size <= 0:
         raise ValueError(f"size must be positive (buy/sell give the side), got {size!r}")
     for name, value in (("price", price), ("plimit", plimit)):
         if value is not None:
-            _finite(name, value)
+            check_finite(name, value)
             if value < 0:
                 raise ValueError(f"{name} must not be negative, got {value!r}")
     for name, value in (("trailamount", trailamount), ("trailpercent", trailpercent)):
         if value is not None:
-            _finite(name, value)
+            check_finite(name, value)
             if value < 0:
                 raise ValueError(f"{name} must not be negative, got {value!r}")
     if exectype_name in _PRICED and not price:
