@@ -10,7 +10,7 @@ from typing import Any
 
 from .buffer import Clock, LineBuffer
 from .opsmixin import LineOpsMixin
-from .params import ParamsMixin, merge_decl, normalize_decl
+from .params import ParamsMixin, merge_decl
 
 __all__ = ["Lines", "LineSeries", "line0"]
 
@@ -108,7 +108,7 @@ class LineSeries(ParamsMixin, LineOpsMixin):
                     names.append(name)
             cls._line_names = tuple(names)
         merge_decl(cls, "plotinfo")
-        _merge_plotlines(cls)
+        merge_decl(cls, "plotlines")  # per line name: a subclass restyles some, keeps the rest
 
     def _make_lines(self, clk: Clock, size: int = 0) -> None:
         """Create this object's buffers on ``clk`` and expose them as attributes."""
@@ -120,7 +120,7 @@ class LineSeries(ParamsMixin, LineOpsMixin):
             if name not in _RESERVED:
                 setattr(self, name, buf)
         if bufs:
-            self.line = self.line0 = bufs[0]
+            self.line = bufs[0]
         for i, buf in enumerate(bufs):
             setattr(self, f"line{i}", buf)
         self.plotinfo = type(self).plotinfo()
@@ -167,27 +167,6 @@ class LineSeries(ParamsMixin, LineOpsMixin):
     @classmethod
     def getlinealiases(cls) -> tuple[str, ...]:
         return cls._line_names
-
-
-def _merge_plotlines(cls: type) -> None:
-    """plotlines merge per line: a subclass may restyle one line and keep the others."""
-    own = cls.__dict__.get("plotlines")
-    parent = cls.__mro__[1].__dict__.get("plotlines") if len(cls.__mro__) > 1 else None
-    for klass in cls.__mro__[1:]:
-        if "plotlines" in klass.__dict__:
-            parent = klass.__dict__["plotlines"]
-            break
-    base = dict(parent._defaults) if parent is not None and hasattr(parent, "_defaults") else {}
-    if own is None or (isinstance(own, type) and hasattr(own, "_defaults")):
-        if own is None:
-            merge_decl(cls, "plotlines")
-        return
-    merged = dict(base)
-    for key, val in normalize_decl(own).items():
-        merged[key] = val
-    cls.plotlines = own
-    merge_decl(cls, "plotlines")
-    cls.plotlines._defaults.update(merged)
 
 
 merge_decl(LineSeries, "plotinfo")
