@@ -1,1 +1,4 @@
-"""Interactive Brokers: store, broker and data feed on ib_async, plus a TWS-protocol sandbox (ib_async imported lazily)."""
+"""Interactive Brokers: store, broker and data feed on ib_async, and a TWS-protocol sandbox.
+
+Nothing here imports ib_async at import time.
+"""

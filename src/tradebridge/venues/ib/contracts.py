@@ -23,7 +23,8 @@ from typing import Any
 
 __all__ = ["IBContract", "IBContractError", "SECTYPES", "parse_dataname"]
 
-SECTYPES = frozenset({"STK", "CFD", "IND", "CASH", "CMDTY", "FUT", "OPT", "FOP", "WAR", "BOND", "FUND", "CRYPTO"})
+SECTYPES = frozenset({"STK", "CFD", "IND", "CASH", "CMDTY", "FUT", "OPT", "FOP", "WAR", "BOND", "FUND",
+                      "CRYPTO"})
 DERIVATIVES = frozenset({"FUT", "OPT", "FOP", "WAR"})
 _OPTIONS = frozenset({"OPT", "FOP", "WAR"})
 _RIGHTS = {"C": "C", "CALL": "C", "P": "P", "PUT": "P"}
@@ -127,7 +128,8 @@ def _date(parts: _Parts) -> str:
     try:
         _dt.date(int(value[:4]), int(value[4:6]), int(value[6:8] or 1))
     except ValueError:
-        raise IBContractError(parts.dataname, "expiry", value, "a real month/day (YYYYMM or YYYYMMDD)") from None
+        expected = "a real month/day (YYYYMM or YYYYMMDD)"
+        raise IBContractError(parts.dataname, "expiry", value, expected) from None
     return value
 
 
@@ -174,7 +176,8 @@ def parse_dataname(dataname: str, sectype: str = "STK", exchange: str = "SMART",
                    currency: str = "") -> IBContract:
     """Parse an IBData ``dataname`` (params fill what it leaves out); raises :class:`IBContractError`."""
     if not isinstance(dataname, str) or not dataname.strip():
-        raise IBContractError(str(dataname), "dataname", dataname, "a non-empty string such as 'AAPL-STK-SMART'")
+        expected = "a non-empty string such as 'AAPL-STK-SMART'"
+        raise IBContractError(str(dataname), "dataname", dataname, expected)
     dataname = dataname.strip()
     parts = _Parts(dataname)
     symbol = parts.tokens[0]

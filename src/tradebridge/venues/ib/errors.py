@@ -40,7 +40,7 @@ class IBError(Exception):
     def __init__(self, code: int, text: str = "", req_id: int = -1, info: ErrorInfo | None = None) -> None:
         self.code, self.text, self.req_id = code, text, req_id
         self.info = info if info is not None else classify(code, text)
-        reason = f": {text}" if text else ""
+        reason = f": {text.rstrip('.')}" if text else ""
         advice = f" {self.info.advice}" if self.info.advice else ""
         super().__init__(f"IB error {code} ({self.info.title}){reason}.{advice}")
 
@@ -103,7 +103,8 @@ CODES: dict[int, ErrorInfo] = dict([
           "Is TWS or IB Gateway running and logged in? Is the API enabled (Configure > API > Settings > "
           "'Enable ActiveX and Socket Clients')? Is the port right (" + PORTS_HELP + ") and 127.0.0.1 a "
           "trusted IP?", IBConnectError),
-    _info(504, "connectivity", "error", "not connected", "Connect (or wait for the reconnect) before sending.",
+    _info(504, "connectivity", "error", "not connected",
+          "Connect (or wait for the reconnect) before sending.",
           IBConnectError),
     _info(326, "fatal", "fatal", "clientId already in use",
           "Another program (or a run still exiting) uses this clientId on this TWS/Gateway: choose another "
@@ -119,14 +120,16 @@ CODES: dict[int, ErrorInfo] = dict([
           IBConnectivityError, "CONNBROKEN"),
     _info(2110, "connectivity", "warning", "connectivity between TWS and server broken",
           "TWS restores it by itself.", IBConnectivityError),
-    _info(162, "data", "error", "historical data request failed", "Check the request (dates, bar size, what).",
+    _info(162, "data", "error", "historical data request failed",
+          "Check the request (dates, bar size, what).",
           IBDataError),
     _info(165, "informational", "info", "historical data service message"),
     _info(366, "informational", "info", "no historical data query for this request id"),
     _info(200, "data", "error", "no security definition found",
           "Check the dataname: symbol, sectype, exchange, currency, expiry (e.g. AAPL-STK-SMART-USD, "
           "EUR.USD-CASH-IDEALPRO, ES-202612-GLOBEX-USD).", IBContractNotFoundError, "NOTSUBSCRIBED"),
-    _info(321, "request", "error", "request rejected by TWS validation", "The text says which field is wrong."),
+    _info(321, "request", "error", "request rejected by TWS validation",
+          "The text says which field is wrong."),
     _info(354, "data", "error", "market data not subscribed",
           "Subscribe to this market's data in Account Management, or accept delayed data.",
           IBNotSubscribedError, "NOTSUBSCRIBED"),
@@ -139,7 +142,8 @@ CODES: dict[int, ErrorInfo] = dict([
           IBNotSubscribedError, "NOTSUBSCRIBED"),
     _info(10197, "data", "warning", "no market data during a competing live session",
           "Another session (TWS/mobile) holds the data subscription.", IBDataError, "DELAYED"),
-    _info(201, "order", "error", "order rejected", "IB's reason is above; the order is Rejected.", IBOrderError),
+    _info(201, "order", "error", "order rejected", "IB's reason is above; the order is Rejected.",
+          IBOrderError),
     _info(202, "order", "info", "order cancelled", "IB's reason (if any) is above.", IBOrderError),
     _info(103, "order", "error", "duplicate order id", "Order ids must grow; the store resyncs them.",
           IBOrderError),
