@@ -15,6 +15,7 @@ Visual Chart yet: a recorded trace from a Windows session settles them.
 from __future__ import annotations
 
 import datetime as _dt
+import importlib
 import itertools
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -55,15 +56,14 @@ def load_comtypes(platform: str = sys.platform) -> Any:
     if platform != "win32":
         raise VCUnavailableError(f"{UNAVAILABLE} (this system is {platform})")
     try:
-        import comtypes.client
+        return importlib.import_module("comtypes.client")
     except ImportError as exc:
         raise VCUnavailableError(f"{UNAVAILABLE} and comtypes: pip install 'tradebridge[vc]'") from exc
-    return comtypes.client
 
 
 def read_registry(root: str, view: str) -> str | None:
     """Visual Chart's install directory from the Windows registry (``HKCU``/``HKLM``, view ``64``/``32``)."""
-    import winreg  # only on Windows; find_typelibs is handed this reader there
+    winreg = importlib.import_module("winreg")  # only on Windows, where find_typelibs is handed this reader
 
     hive = {"HKCU": winreg.HKEY_CURRENT_USER, "HKLM": winreg.HKEY_LOCAL_MACHINE}[root]
     access = winreg.KEY_READ | (winreg.KEY_WOW64_64KEY if view == "64" else winreg.KEY_WOW64_32KEY)
@@ -175,10 +175,8 @@ class ComtypesBackend(ComBackend):
 
     def connect(self) -> None:
         """CoInitialize, load the type libraries, create RealTime and Trader, connect their event sinks."""
-        import comtypes
-
         client = self._client
-        comtypes.CoInitialize()
+        importlib.import_module("comtypes").CoInitialize()
         libs = self._typelibs or find_typelibs(read_registry)
         try:
             modules = [client.GetModule(list(lib) if isinstance(lib, tuple) else lib) for lib in libs]
@@ -217,13 +215,11 @@ class ComtypesBackend(ComBackend):
 
     def close(self) -> None:
         """Drop the sinks, delete open series, release the objects and CoUninitialize."""
-        import comtypes
-
         for serie_id in list(self._series):
             self._datasource_close_serie(serie_id)
         self._connections.clear()
         self._objects.clear()
-        comtypes.CoUninitialize()
+        importlib.import_module("comtypes").CoUninitialize()
 
     # datasource: one DataSourceManager per serie, so its OnNewDataSerieBar names the serie
     def _manager(self, live: bool) -> Any:
