@@ -28,7 +28,7 @@ __all__ = [
     "account_values",
     "bar_size",
     "comminfo_params",
-    "good_till_date",
+    "ib_utc",
     "instrument_name",
     "order_fields",
     "order_status",
@@ -59,8 +59,8 @@ STATUS: dict[str, str | None] = {
 OCA_CANCEL_WITH_BLOCK = 1  # IB ocaType: cancel the others when one fills, overfill protected
 
 
-def good_till_date(when: _dt.datetime) -> str:
-    """IB's ``goodTillDate`` in the explicit-UTC form IB requires (``'YYYYMMDD HH:MM:SS UTC'``)."""
+def ib_utc(when: _dt.datetime) -> str:
+    """A time in the explicit-UTC form IB requires (goodTillDate, endDateTime): ``YYYYMMDD HH:MM:SS UTC``."""
     if when.tzinfo is None:
         when = when.replace(tzinfo=_dt.UTC)
     return when.astimezone(_dt.UTC).strftime("%Y%m%d %H:%M:%S UTC")
@@ -73,7 +73,7 @@ def _time_in_force(order: Any) -> dict[str, str]:
         return {"tif": "GTC"}
     if valid == Order.DAY or (not isinstance(valid, _dt.date | _dt.timedelta) and not valid):
         return {"tif": "DAY"}
-    return {"tif": "GTD", "goodTillDate": good_till_date(num2date(order.valid))}
+    return {"tif": "GTD", "goodTillDate": ib_utc(num2date(order.valid))}
 
 
 def _start_price(order: Any) -> float:
