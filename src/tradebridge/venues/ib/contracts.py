@@ -186,7 +186,7 @@ def parse_dataname(dataname: str, sectype: str = "STK", exchange: str = "SMART",
     second = parts.tokens[1].upper() if len(parts.tokens) > 1 else ""
     if _DATE.fullmatch(second):
         return _parse_dated(parts, symbol, exchange, currency)
-    if second:
+    if len(parts.tokens) > 1:
         sectype = second
         parts.pos = 2
     sectype = sectype.upper()
