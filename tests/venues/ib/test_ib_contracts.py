@@ -91,8 +91,8 @@ def test_to_ib_builds_an_ib_async_contract_with_every_field():
 
     contract = parse_dataname("SPY-20261218-SMART-USD-450-C-100").to_ib()
     assert isinstance(contract, Contract)
-    assert (contract.secType, contract.symbol, contract.exchange, contract.currency) == ("OPT", "SPY", "SMART",
-                                                                                       "USD")
+    got = (contract.secType, contract.symbol, contract.exchange, contract.currency)
+    assert got == ("OPT", "SPY", "SMART", "USD")
     assert (contract.lastTradeDateOrContractMonth, contract.strike, contract.right, contract.multiplier) == (
         "20261218", 450.0, "C", "100")
 
