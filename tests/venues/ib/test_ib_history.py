@@ -13,7 +13,9 @@ from tradebridge.venues.ib.history import (
     ManualClock,
     Pacer,
     bar_seconds,
+    bar_tuple,
     duration_str,
+    plan_downloads,
     plan_requests,
 )
 from tradebridge.venues.ib.mapping import IBMappingError
@@ -179,3 +181,32 @@ def test_a_sqlite_file_that_is_not_a_cache_is_not_trusted(tmp_path):
 
 def test_bar_seconds_match_the_ib_bar_sizes():
     assert bar_seconds("5 secs") == 5 and bar_seconds("1 hour") == 3600 and bar_seconds("1 day") == 86400
+
+
+def test_downloads_are_planned_only_for_what_the_cache_lacks(tmp_path):
+    with HistoryCache(tmp_path).open("AAPL", "1 min", "TRADES", True) as store:
+        start, end = T0, T0 + dt.timedelta(days=3)
+        assert len(plan_downloads(store, start, end, "1 min")) == 3
+        store.store([], start.timestamp(), (start + dt.timedelta(days=2)).timestamp())
+        (req,) = plan_downloads(store, start, end, "1 min")
+        assert (req.start, req.end) == (start + dt.timedelta(days=2), end)
+        store.store([], start.timestamp(), end.timestamp())
+        assert plan_downloads(store, start, end, "1 min") == []
+
+
+def test_request_keys_make_identical_requests_identical_and_group_by_contract():
+    a, b = plan_requests(T0, T0 + dt.timedelta(days=2), "1 min")
+    assert a.keys("AAPL", "TRADES", True) == a.keys("AAPL", "TRADES", True)
+    assert a.keys("AAPL", "TRADES", True)[0] != b.keys("AAPL", "TRADES", True)[0]
+    assert a.keys("AAPL", "TRADES", True)[1] == b.keys("AAPL", "TRADES", False)[1]
+
+
+def test_ib_async_bars_become_utc_cache_rows():
+    from ib_async import BarData
+
+    intraday = BarData(date=dt.datetime(2026, 1, 5, 14, 30, tzinfo=UTC), open=1, high=2, low=0.5, close=1.5,
+                       volume=10)
+    daily = BarData(date=dt.date(2026, 1, 5), open=1, high=2, low=0.5, close=1.5, volume=-1)
+    stamp = dt.datetime(2026, 1, 5, 14, 30, tzinfo=UTC).timestamp()
+    assert bar_tuple(intraday) == (stamp, 1.0, 2.0, 0.5, 1.5, 10.0)
+    assert bar_tuple(daily)[0] == T0.timestamp()

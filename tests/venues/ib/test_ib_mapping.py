@@ -32,9 +32,12 @@ from tradebridge.venues.ib.mapping import (
     IBMappingError,
     account_values,
     bar_size,
+    comminfo_from_details,
     comminfo_params,
+    commission,
     ib_utc,
     instrument_name,
+    last_error,
     order_fields,
     order_status,
     to_ib_order,
@@ -264,3 +267,27 @@ def test_comminfo_stocklike_for_stocks_and_forex_futures_like_with_multiplier():
     assert comminfo_params("CASH", None)["stocklike"] is True
     with pytest.raises(IBMappingError, match="'abc'"):
         comminfo_params("FUT", "abc")
+
+
+def test_commission_reports_give_exec_id_and_amount_once_ib_has_a_figure():
+    assert commission(CommissionReport(execId="0001.01", commission=1.25)) == ("0001.01", 1.25)
+    assert commission(CommissionReport(execId="0001.01", commission=1.7976931348623157e308)) is None
+    assert commission(CommissionReport(execId="", commission=1.0)) is None
+
+
+def test_last_error_gives_ibs_code_and_text_for_order_info():
+    log = [TradeLogEntry(T0, "Submitted", "", 0),
+           TradeLogEntry(T0, "Cancelled", "Order Canceled - reason:outside hours", 202)]
+    assert last_error(_trade("Cancelled", 0.0, log)) == (202, "Order Canceled - reason:outside hours")
+    assert last_error(_trade()) is None
+    assert venue_order(_trade("Cancelled", 0.0, log)).reason == "202: Order Canceled - reason:outside hours"
+
+
+def test_comminfo_from_real_contract_details():
+    from ib_async import ContractDetails
+
+    details = ContractDetails(contract=Future("ES", "202612", "CME", multiplier="50", currency="USD"))
+    assert comminfo_from_details(details)["mult"] == 50.0
+    assert comminfo_from_details(details)["stocklike"] is False
+    with pytest.raises(IBMappingError, match="without a contract"):
+        comminfo_from_details(ContractDetails())

@@ -35,7 +35,9 @@ __all__ = [
     "MAX_DURATION",
     "Pacer",
     "bar_seconds",
+    "bar_tuple",
     "duration_str",
+    "plan_downloads",
     "plan_requests",
 ]
 
@@ -79,6 +81,10 @@ class HistRequest:
     def end_str(self) -> str:
         """IB's endDateTime for this request (explicit UTC)."""
         return ib_utc(self.end)
+
+    def keys(self, contract: str, what: str, use_rth: bool) -> tuple[Any, Any]:
+        """The (identity, contract) keys :class:`Pacer` counts this request under."""
+        return (contract, self.end, self.duration, self.bar_size, what, use_rth), (contract, what)
 
 
 def _utc(when: _dt.datetime) -> _dt.datetime:
@@ -326,3 +332,23 @@ class HistoryCache:
 def bar_seconds(bar_size: str) -> int:
     """Length of one IB bar in seconds (to clip a download at the last complete bar)."""
     return BAR_SECONDS[bar_size]
+
+
+def plan_downloads(store: BarStore, start: _dt.datetime, end: _dt.datetime,
+                   bar_size: str) -> list[HistRequest]:
+    """Requests for the parts of ``[start, end]`` the cache does not hold yet, oldest first."""
+    start, end = _utc(start), _utc(end)
+    requests: list[HistRequest] = []
+    for a, b in store.missing(start.timestamp(), end.timestamp()):
+        gap = _dt.datetime.fromtimestamp(a, _dt.UTC), _dt.datetime.fromtimestamp(b, _dt.UTC)
+        requests += plan_requests(*gap, bar_size)
+    return requests
+
+
+def bar_tuple(bar: Any) -> Bar:
+    """A cache row from an ib_async ``BarData`` (daily bars' dates become midnight UTC)."""
+    when = bar.date
+    if not isinstance(when, _dt.datetime):
+        when = _dt.datetime(when.year, when.month, when.day)
+    return (_utc(when).timestamp(), float(bar.open), float(bar.high), float(bar.low), float(bar.close),
+            float(bar.volume))

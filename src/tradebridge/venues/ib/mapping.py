@@ -27,9 +27,12 @@ __all__ = [
     "STATUS",
     "account_values",
     "bar_size",
+    "comminfo_from_details",
     "comminfo_params",
+    "commission",
     "ib_utc",
     "instrument_name",
+    "last_error",
     "order_fields",
     "order_status",
     "to_ib_order",
@@ -164,14 +167,19 @@ def _ids(obj: Any) -> dict[str, Any]:
     return {"orderId": obj.orderId or None, "permId": obj.permId or None}
 
 
+def last_error(trade: Any) -> tuple[int, str] | None:
+    """IB's last error code and text for a trade (what ``order.info`` gets on a rejection)."""
+    errors = [entry for entry in trade.log if entry.errorCode]
+    return (errors[-1].errorCode, errors[-1].message) if errors else None
+
+
 def venue_order(trade: Any, name: Callable[[Any], str] = instrument_name) -> VenueOrder:
     """A ``VenueOrder`` from an ib_async ``Trade`` (sizes signed; reason from IB's last error)."""
     order, state = trade.order, trade.orderStatus
     sign = _sign(order.action)
     status = order_status(state.status, state.filled) or "Accepted"
-    errors = [entry for entry in trade.log if entry.errorCode]
-    reason = f"{errors[-1].errorCode}: {errors[-1].message}" if errors and status not in ("Accepted",
-                                                                                         "Partial") else ""
+    error = last_error(trade) if status not in ("Accepted", "Partial") else None
+    reason = f"{error[0]}: {error[1]}" if error else ""
     ids = _ids(order)
     ids["permId"] = ids["permId"] or state.permId or None
     return VenueOrder(
@@ -187,6 +195,12 @@ def _commission(report: Any, exec_id: str) -> float | None:
         return None
     value = float(report.commission)
     return value if math.isfinite(value) and value < 1e300 else None
+
+
+def commission(report: Any) -> tuple[str, float] | None:
+    """``(exec_id, commission)`` from an ib_async ``CommissionReport`` (None while IB has no figure)."""
+    value = _commission(report, report.execId)
+    return (report.execId, value) if value is not None and report.execId else None
 
 
 def venue_execution(fill: Any, name: Callable[[Any], str] = instrument_name) -> VenueExecution:
@@ -304,3 +318,11 @@ def comminfo_params(sectype: str, multiplier: str | float | None = "") -> dict[s
     stocklike = sectype not in _FUTURES_LIKE
     return {"commission": 0.0, "mult": mult, "stocklike": stocklike, "commtype": CommInfoBase.COMM_FIXED,
             "margin": None if stocklike else 1.0}
+
+
+def comminfo_from_details(details: Any) -> dict[str, Any]:
+    """:func:`comminfo_params` from an ib_async ``ContractDetails`` (its contract's type and multiplier)."""
+    contract = details.contract
+    if contract is None:
+        raise IBMappingError("contract details without a contract: cannot derive commission info")
+    return comminfo_params(contract.secType, contract.multiplier)
