@@ -20,6 +20,7 @@ from tradebridge.venues.vc.mapping import (
     order_update,
     positions,
     select_account,
+    snapshot,
     time_restriction,
 )
 from tradebridge.venues.vc.seam import ORDER_FIELDS, VCError
@@ -195,3 +196,12 @@ def test_balance_and_positions_map_to_cash_value_and_signed_sizes() -> None:
     assert positions(records) == {"010001ES": 2.0, "010002NQ": -1.0}
     with pytest.raises(VCOrderError, match="Side None"):
         positions([{"SymbolCode": "X", "Volume": 1}])
+
+
+def test_snapshot_after_reconnect_lists_open_orders_positions_and_cash() -> None:
+    snap = snapshot([_report(), _report(OrderId="502", OrderSide="OS_Sell", ExtendedInfo="")],
+                    [{"SymbolCode": "010001ES", "Side": "OS_Buy", "Volume": 3}],
+                    {"Account": "A1", "Cash": 9000.0, "NetWorth": 9300.0})
+    assert [(o.client_id, o.size, o.status, o.venue_ids["OrderId"]) for o in snap.open_orders] == [
+        ("tb-s1-1", 5.0, "Accepted", "501"), (None, -5.0, "Accepted", "502")]
+    assert (dict(snap.positions), snap.cash, snap.executions) == ({"010001ES": 3.0}, 9000.0, ())

@@ -66,7 +66,11 @@ class _Serie:
 
 
 class FakeVC(ComBackend):
-    """Visual Chart's three COM objects, played in memory (see the module docstring)."""
+    """Visual Chart's three COM objects, played in memory (see the module docstring).
+
+    A serie serves the symbol's bars from ``start`` (to ``end``) as they were given, whatever
+    compression is asked: resampling is the scenario's business.
+    """
 
     def __init__(self, symbols: Mapping[str, FakeSymbol] | None = None,
                  accounts: Mapping[str, float] | None = None, liquidity: float | None = None,
@@ -93,7 +97,7 @@ class FakeVC(ComBackend):
             ("datasource", "symbol_info"): self._symbol_info, ("datasource", "open_serie"): self._open_serie,
             ("datasource", "serie_size"): lambda serie: len(self._serie(serie).bars),
             ("datasource", "serie_bars"): self._serie_bars,
-            ("datasource", "close_serie"): lambda serie: self._series.pop(serie, None) and None,
+            ("datasource", "close_serie"): self._close_serie,
             ("realtime", "request_feed"): self._request_feed,
             ("realtime", "cancel_feed"): lambda symbol: self._feeds.discard(symbol),
             ("trader", "accounts"): self._accounts, ("trader", "balance"): self._balance,
@@ -231,6 +235,9 @@ class FakeVC(ComBackend):
         serie_id = f"serie-{next(self._ids)}"
         self._series[serie_id] = _Serie(symbol, chosen, live and end is None, last)
         return serie_id
+
+    def _close_serie(self, serie: str) -> None:
+        self._series.pop(serie, None)
 
     def _serie_bars(self, serie: str, first: int, last: int) -> list[dict[str, Any]]:
         bars = self._serie(serie).bars

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from tradebridge.live.state import VenueExecution, VenueOrder
+from tradebridge.live.state import VenueExecution, VenueOrder, VenueSnapshot
 from tradebridge.orders.order import Order
 from tradebridge.utils.dates import num2date
 
@@ -38,6 +38,7 @@ __all__ = [
     "order_update",
     "positions",
     "select_account",
+    "snapshot",
     "time_restriction",
 ]
 
@@ -220,3 +221,15 @@ def positions(records: Iterable[Mapping[str, Any]]) -> dict[str, float]:
         symbol = str(record["SymbolCode"])
         out[symbol] = out.get(symbol, 0.0) + _SIGN[side] * float(record["Volume"])
     return out
+
+
+def snapshot(open_orders: Iterable[Mapping[str, Any]], position_records: Iterable[Mapping[str, Any]],
+             balance: Mapping[str, Any] | None = None) -> VenueSnapshot:
+    """What Visual Chart says after (re)connecting, for reconciliation: its open orders, positions, cash.
+
+    Visual Chart lists no executions and no ended orders, so fills missed while disconnected reach
+    the broker as order events (or show as a position difference).
+    """
+    orders = tuple(order_update("OnOrderInMarket", record).order for record in open_orders)
+    cash = None if balance is None else float(balance["Cash"])
+    return VenueSnapshot(open_orders=orders, positions=positions(position_records), cash=cash)
