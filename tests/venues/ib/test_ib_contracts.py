@@ -138,3 +138,8 @@ def test_any_text_either_parses_or_raises_a_contract_error_naming_it(text):
     else:
         assert contract.sectype in SECTYPES and contract.symbol
         assert parse_dataname(contract.dataname) == contract
+
+
+def test_a_future_with_multiplier_but_no_currency_has_no_dataname_and_says_why():
+    with pytest.raises(IBContractError, match="currency"):
+        _ = IBContract("ES", "FUT", "GLOBEX", "", "202612", multiplier="50").dataname

@@ -31,6 +31,7 @@ EXPECTED = [
     (354, "data", IBNotSubscribedError),
     (10167, "data", IBDataError),
     (10168, "data", IBNotSubscribedError),
+    (10089, "data", IBNotSubscribedError),
     (201, "order", IBOrderError),
     (202, "order", IBOrderError),
     (2104, "informational", IBError),

@@ -210,3 +210,10 @@ def test_ib_async_bars_become_utc_cache_rows():
     stamp = dt.datetime(2026, 1, 5, 14, 30, tzinfo=UTC).timestamp()
     assert bar_tuple(intraday) == (stamp, 1.0, 2.0, 0.5, 1.5, 10.0)
     assert bar_tuple(daily)[0] == T0.timestamp()
+
+
+def test_every_ib_bar_size_has_a_maximum_request_duration():
+    from tradebridge.venues.ib.mapping import BAR_SECONDS
+
+    assert set(MAX_DURATION) == set(BAR_SECONDS)
+    assert all(MAX_DURATION[size] >= BAR_SECONDS[size] for size in MAX_DURATION)

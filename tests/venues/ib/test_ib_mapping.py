@@ -256,6 +256,9 @@ def test_what_defaults_to_midpoint_for_cash_and_trades_otherwise():
     assert what_to_show("FUT") == "TRADES" and what_to_show("CASH", "bid") == "BID"
     with pytest.raises(IBMappingError, match="'LAST'"):
         what_to_show("STK", "LAST")
+    assert what_to_show("STK", "bid_ask") == "BID_ASK"
+    with pytest.raises(IBMappingError, match="'BID_ASK'.*real-time bars"):
+        what_to_show("STK", "BID_ASK", realtime=True)
 
 
 def test_comminfo_stocklike_for_stocks_and_forex_futures_like_with_multiplier():

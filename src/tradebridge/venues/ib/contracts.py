@@ -65,6 +65,9 @@ class IBContract:
     @property
     def dataname(self) -> str:
         """The canonical dataname (sectype spelled out): parsing it gives this contract back."""
+        if self.sectype == "FUT" and self.multiplier and not self.currency:
+            raise IBContractError(self.symbol, "currency", "", "a currency: backtrader's future forms with a "
+                                  "multiplier name the currency before it")
         symbol = f"{self.symbol}.{self.currency}" if self.sectype == "CASH" else self.symbol
         if self.sectype == "FUT" and not self.currency:  # the sectype-first form needs a currency
             return "-".join(p for p in (symbol, self.expiry, self.exchange, "", self.multiplier) if p)

@@ -39,6 +39,8 @@ __all__ = [
     "venue_execution",
     "venue_order",
     "venue_snapshot",
+    "RT_WHATS",
+    "WHATS",
     "what_to_show",
 ]
 
@@ -291,12 +293,21 @@ WHATS = frozenset({"TRADES", "MIDPOINT", "BID", "ASK", "BID_ASK", "ADJUSTED_LAST
 _DEFAULT_WHAT = {"CASH": "MIDPOINT", "CMDTY": "MIDPOINT", "CFD": "MIDPOINT"}
 
 
-def what_to_show(sectype: str, what: str | None = None) -> str:
-    """IB's whatToShow: the user's ``what``, else the instrument type's default (TRADES or MIDPOINT)."""
+RT_WHATS = frozenset({"TRADES", "MIDPOINT", "BID", "ASK"})  # what reqRealTimeBars accepts
+
+
+def what_to_show(sectype: str, what: str | None = None, realtime: bool = False) -> str:
+    """IB's whatToShow: the user's ``what``, else the instrument type's default (TRADES or MIDPOINT).
+
+    ``realtime``: for reqRealTimeBars, which accepts fewer values than historical requests.
+    """
     if what is None:
         return _DEFAULT_WHAT.get(sectype, "TRADES")
-    if what.upper() not in WHATS:
-        raise IBMappingError(f"what={what!r} is not an IB whatToShow; use one of {', '.join(sorted(WHATS))}")
+    allowed = RT_WHATS if realtime else WHATS
+    if what.upper() not in allowed:
+        kind = "real-time bars" if realtime else "historical data"
+        raise IBMappingError(f"what={what!r} is not a whatToShow IB {kind} accept; "
+                             f"use one of {', '.join(sorted(allowed))}")
     return what.upper()
 
 
