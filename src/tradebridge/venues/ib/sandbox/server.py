@@ -1,0 +1,615 @@
+"""The IB sandbox server: a TWS API endpoint on loopback for tests and paper trading.
+
+``SandboxServer`` accepts many clients at once (each a ``Session``), keeps the venue state in
+one ``Exchange`` while clients come and go, and drives it with bars from ``MarketData``.
+Time is the sandbox's own: each ``step()`` produces one 5-second bar per instrument, so tests
+decide when bars happen; with ``bar_interval`` set, a background task steps on its own (5.0 is
+real time, smaller is faster). ``faults`` arms fault injection (see ``faults.py``).
+
+    async with SandboxServer(port=0) as srv:
+        ib.connectAsync(srv.host, srv.port, clientId=1)
+        await srv.step(3)
+
+``start_in_thread()`` hosts a server on its own event loop thread for synchronous callers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as _dt
+import logging
+import threading
+import time
+import zlib
+from collections.abc import Coroutine, Iterable, Mapping
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pandas as pd
+
+from .events import Bar, Contract, ErrorEvent, ExecutionEvent, OrderStatus
+from .faults import CONNECTIVITY_TEXT, PACING_TEXT, DropPoint, FaultPlan
+from .feeds import (
+    RT_BAR_SECONDS,
+    DataError,
+    MarketData,
+    Tape,
+    bar_seconds,
+    load_csv,
+    parse_duration,
+)
+from .instruments import Instrument, default_instruments
+from .messages import contract_details, event_message, ib_time, order_request
+from .session import Session
+
+__all__ = ["SandboxServer", "ThreadedSandbox", "start_in_thread", "instrument_for_file"]
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+_TICK = {"BID_SIZE": 0, "BID": 1, "ASK": 2, "ASK_SIZE": 3, "LAST": 4, "LAST_SIZE": 5, "HIGH": 6,
+         "LOW": 7, "VOLUME": 8, "CLOSE": 9, "OPEN": 14, "LAST_TIMESTAMP": 45}
+_HISTORY_ERROR = 162
+_NO_SECURITY = 200
+_WHATS = {"TRADES", "MIDPOINT", "BID", "ASK", "BID_ASK", "ADJUSTED_LAST"}
+
+
+def instrument_for_file(path: str | Path) -> Instrument:
+    """An instrument named after a data file: ``EUR.USD.csv`` is forex (IDEALPRO), others stock."""
+    stem = Path(path).stem.upper()
+    con_id = zlib.crc32(stem.encode()) % 90_000_000 + 10_000_000
+    if "." in stem:
+        base, quote = stem.split(".", 1)
+        return Instrument(Contract(con_id=con_id, symbol=base, sec_type="CASH", exchange="IDEALPRO",
+                                   currency=quote, local_symbol=stem, trading_class=stem),
+                          min_tick=0.00005, session_end=_dt.time(17, 0))
+    return Instrument(Contract(con_id=con_id, symbol=stem, sec_type="STK", exchange="SMART",
+                               currency="USD", primary_exchange="NASDAQ", local_symbol=stem,
+                               trading_class="NMS"))
+
+
+class SandboxServer:
+    """A TWS API server on loopback with an exchange, market data and fault injection."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, *,
+                 accounts: Iterable[str] = ("DU000001",),
+                 data: Iterable[str | Path] | Mapping[str, pd.DataFrame] = (),
+                 start: _dt.datetime | float | None = None, bar_interval: float | None = None,
+                 exchange: Any = None, cash: float = 1_000_000.0) -> None:
+        self._host, self._port = host, port
+        self.accounts = list(accounts)
+        if not self.accounts:
+            raise ValueError("the sandbox needs at least one account id")
+        t0 = start.timestamp() if isinstance(start, _dt.datetime) else start
+        frames, self.instruments = self._load_data(data)
+        self.market = MarketData(int(t0 if t0 is not None else time.time()), frames)
+        for inst in self.instruments.values():
+            self.market.ensure(inst.symbol, inst.contract.sec_type)
+        self.steps = 0
+        self.bar_interval = bar_interval
+        self.faults = FaultPlan()
+        self.exchange = exchange if exchange is not None else self._make_exchange(cash)
+        self.sessions: dict[int, Session] = {}
+        self._all_sessions: set[Session] = set()
+        self._server: asyncio.base_events.Server | None = None
+        self._ticker: asyncio.Task[None] | None = None
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._next_id: dict[int, int] = {}
+        self.started = _dt.datetime.now(_dt.UTC)
+
+    # --- set-up ---------------------------------------------------------------------------
+    @staticmethod
+    def _load_data(data: Iterable[str | Path] | Mapping[str, pd.DataFrame]
+                   ) -> tuple[dict[str, pd.DataFrame], dict[str, Instrument]]:
+        instruments = {inst.symbol: inst for inst in default_instruments()}
+        frames: dict[str, pd.DataFrame] = {}
+        items = data.items() if isinstance(data, Mapping) else ((p, None) for p in data)
+        for key, frame in items:
+            inst = instrument_for_file(key)
+            if inst.symbol in instruments:
+                inst = instruments[inst.symbol]
+            instruments[inst.symbol] = inst
+            frames[inst.symbol] = frame if frame is not None else load_csv(key)
+        return frames, instruments
+
+    def _make_exchange(self, cash: float) -> Any:
+        from .exchange import Exchange
+
+        return Exchange(list(self.instruments.values()), accounts=self.accounts, cash=cash)
+
+    @property
+    def host(self) -> str:
+        """The address the server listens on."""
+        return self._host
+
+    @property
+    def port(self) -> int:
+        """The port it listens on (the real one when constructed with port 0)."""
+        return self._port
+
+    async def start(self) -> SandboxServer:
+        """Start listening (and the bar clock when ``bar_interval`` is set)."""
+        self._server = await asyncio.start_server(self._accept, self._host, self._port)
+        self._port = self._server.sockets[0].getsockname()[1]
+        if self.bar_interval:
+            self._ticker = asyncio.create_task(self._tick_forever(self.bar_interval))
+        log.info("IB sandbox listening on %s:%d", self._host, self._port)
+        return self
+
+    async def stop(self) -> None:
+        """Close every connection and stop listening."""
+        if self._ticker is not None:
+            self._ticker.cancel()
+        server, self._server = self._server, None
+        for session in list(self._all_sessions):
+            session.drop()
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if server is not None:
+            server.close()
+            await server.wait_closed()
+
+    async def __aenter__(self) -> SandboxServer:
+        return await self.start()
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    async def serve_forever(self) -> None:
+        """Run until cancelled."""
+        if self._server is None:
+            await self.start()
+        assert self._server is not None
+        await self._server.serve_forever()
+
+    async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        session = Session(self, reader, writer)
+        self._all_sessions.add(session)
+        task = asyncio.current_task()
+        if task is not None:
+            self._tasks.add(task)
+        try:
+            await session.run()
+        except asyncio.CancelledError:
+            if self._server is not None:
+                raise
+        finally:
+            self._tasks.discard(task)  # type: ignore[arg-type]
+
+    def _client_in_use(self, client_id: int) -> bool:
+        return client_id in self.sessions and not self.sessions[client_id].closed
+
+    def _register(self, session: Session) -> None:
+        assert session.client_id is not None
+        self.sessions[session.client_id] = session
+
+    def _forget(self, session: Session) -> None:
+        self._all_sessions.discard(session)
+        if session.client_id is not None and self.sessions.get(session.client_id) is session:
+            del self.sessions[session.client_id]
+
+    # --- time -----------------------------------------------------------------------------
+    def now(self) -> _dt.datetime:
+        """Sandbox time: the end of the last bar produced."""
+        return _dt.datetime.fromtimestamp(self.market.t0 + RT_BAR_SECONDS * self.steps, _dt.UTC)
+
+    def conn_time(self) -> str:
+        """The connection time the handshake reports."""
+        return f"{self.now():%Y%m%d %H:%M:%S} UTC"
+
+    async def _tick_forever(self, interval: float) -> None:
+        while True:
+            await asyncio.sleep(interval)
+            await self.step()
+
+    async def step(self, n: int = 1) -> None:
+        """Produce ``n`` 5-second bars per instrument, feeding the exchange and subscribers."""
+        for _ in range(n):
+            self.steps += 1
+            for symbol, tape in self.market.tapes.items():
+                bar = tape.advance()
+                if bar is None:
+                    continue
+                self.dispatch(self.exchange.on_bar(symbol, bar))
+                self._stream(symbol, tape, bar)
+        await self.flush()
+
+    async def until(self, predicate: Any, timeout: float = 5.0) -> None:
+        """Wait until ``predicate()`` is true (a request has arrived, a client connected, ...)."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while not predicate():
+            if asyncio.get_running_loop().time() > deadline:
+                raise TimeoutError(f"sandbox: condition not met within {timeout} s")
+            await asyncio.sleep(0.005)
+
+    async def flush(self) -> None:
+        """Wait until every connected client has been sent what is queued for it."""
+        await asyncio.gather(*(s.flush() for s in list(self._all_sessions)))
+
+    def _stream(self, symbol: str, tape: Tape, bar: Bar) -> None:
+        inst = self.instruments.get(symbol)
+        for session in list(self.sessions.values()):
+            for req_id, sym in list(session.rt_bars.items()):
+                if sym == symbol:
+                    wap = round((bar.high + bar.low + bar.close) / 3, 6)
+                    session.send("realtimeBar", reqId=req_id, time=int(bar.time.timestamp()),
+                                 open=bar.open, high=bar.high, low=bar.low, close=bar.close,
+                                 volume=bar.volume, wap=wap, count=max(1, int(bar.volume // 100)))
+            if inst is not None:
+                for req_id, sym in list(session.mkt_data.items()):
+                    if sym == symbol:
+                        self.send_quote(session, req_id, inst)
+                for req_id, (sym, secs) in list(session.history_live.items()):
+                    if sym == symbol:
+                        self._history_update(session, req_id, inst, tape, secs)
+
+    # --- contracts ------------------------------------------------------------------------
+    def find_instruments(self, v: Mapping[str, Any]) -> list[Instrument]:
+        """Listed instruments matching a request's contract fields."""
+        out = []
+        for inst in self.instruments.values():
+            c = inst.contract
+            if v.get("conId"):
+                if v["conId"] == c.con_id:
+                    out.append(inst)
+                continue
+            local = v.get("localSymbol") or ""
+            if local and local.upper() != c.local_symbol.upper():
+                continue
+            if not local and (v.get("symbol") or "").upper() != c.symbol.upper():
+                continue
+            if v.get("secType") and v["secType"] != c.sec_type:
+                continue
+            if v.get("currency") and v["currency"].upper() != c.currency.upper():
+                continue
+            out.append(inst)
+        return out
+
+    def resolve(self, session: Session, req_id: int, v: Mapping[str, Any]) -> Instrument | None:
+        """The one instrument a request names, or None after sending error 200."""
+        found = self.find_instruments(v)
+        if len(found) != 1:
+            text = ("No security definition has been found for the request" if not found else
+                    "The contract description specified is ambiguous")
+            session.error(req_id, _NO_SECURITY, text)
+            return None
+        return found[0]
+
+    def details_values(self, req_id: int, inst: Instrument) -> dict[str, Any]:
+        """contractDetails values of ``inst``."""
+        return contract_details(req_id, inst.contract, inst.min_tick, inst.tz, self.now().date())
+
+    # --- market data ----------------------------------------------------------------------
+    def send_quote(self, session: Session, req_id: int, inst: Instrument, first: bool = False) -> None:
+        """Ticks for ``inst`` around its last price: bid/ask (and last for non-forex)."""
+        tape = self.market.tapes[inst.symbol]
+        price = tape.last_price
+        tick = inst.min_tick
+        size = 100.0 if inst.contract.sec_type == "STK" else 1_000_000.0
+        digits = 2 if tick >= 0.01 else 5
+        if first:
+            session.send("tickReqParams", reqId=req_id, minTick=tick, bboExchange="9c0001",
+                         snapshotPermissions=3)
+            session.send("marketDataType", reqId=req_id, marketDataType=1)
+        session.send("tickPrice", reqId=req_id, tickType=_TICK["BID"], price=round(price - tick, digits),
+                     size=size, attrMask=0)
+        session.send("tickPrice", reqId=req_id, tickType=_TICK["ASK"], price=round(price + tick, digits),
+                     size=size, attrMask=0)
+        if inst.contract.sec_type != "CASH":
+            last = tape.live[-1] if tape.live else None
+            session.send("tickPrice", reqId=req_id, tickType=_TICK["LAST"], price=price,
+                         size=last.volume if last else size, attrMask=0)
+            stamp = int((last.time.timestamp() + RT_BAR_SECONDS) if last else tape.t0)
+            session.send("tickString", reqId=req_id, tickType=_TICK["LAST_TIMESTAMP"], value=str(stamp))
+            session.send("tickSize", reqId=req_id, tickType=_TICK["VOLUME"],
+                         size=sum(b.volume for b in tape.live[-17_280:]))
+        if first:
+            session.send("tickPrice", reqId=req_id, tickType=_TICK["CLOSE"], price=tape.price,
+                         size=0.0, attrMask=0)
+
+    def _history_bars(self, inst: Instrument, v: Mapping[str, Any]) -> tuple[list[Bar], int, _dt.datetime]:
+        what = (v.get("whatToShow") or "TRADES").upper()
+        if what not in _WHATS:
+            raise DataError(f"whatToShow {what!r} is not served (served: {', '.join(sorted(_WHATS))})")
+        if what == "TRADES" and inst.contract.sec_type == "CASH":
+            raise DataError(f"No historical market data for {inst.contract.symbol}/CASH@IDEALPRO "
+                            "TRADES (forex has no trades: use MIDPOINT, BID or ASK)")
+        seconds = bar_seconds(v.get("barSizeSetting") or "")
+        duration = parse_duration(v.get("durationStr") or "")
+        end = _parse_end(v.get("endDateTime") or "", self.now())
+        return self.market.tapes[inst.symbol].history(end, duration, seconds), seconds, end
+
+    def serve_history(self, session: Session, v: Mapping[str, Any]) -> None:
+        """Answer reqHistoricalData (error 162 on a pacing fault or data the sandbox lacks)."""
+        req_id = v["reqId"]
+        if self.faults.take_pacing():
+            session.error(req_id, _HISTORY_ERROR, PACING_TEXT)
+            return
+        inst = self.resolve(session, req_id, v)
+        if inst is None:
+            return
+        try:
+            bars, seconds, end = self._history_bars(inst, v)
+        except DataError as exc:
+            session.error(req_id, _HISTORY_ERROR, f"Historical Market Data Service error message:{exc}")
+            return
+        fmt = v.get("formatDate") or 1
+        start = bars[0].time if bars else end
+        session.send("historicalData", reqId=req_id, startDateStr=_bar_date(start, 0, fmt, inst.tz),
+                     endDateStr=_bar_date(end, 0, fmt, inst.tz),
+                     bars=[_bar_values(b, seconds, fmt, inst.tz) for b in bars])
+        if v.get("keepUpToDate"):
+            session.history_live[req_id] = (inst.symbol, seconds)
+
+    def _history_update(self, session: Session, req_id: int, inst: Instrument, tape: Tape,
+                        seconds: int) -> None:
+        last = tape.live[-1]
+        bucket = int(last.time.timestamp()) // seconds * seconds
+        bars = tape.history(last.time + _dt.timedelta(seconds=RT_BAR_SECONDS),
+                            int(last.time.timestamp()) + RT_BAR_SECONDS - bucket, seconds)
+        if bars:
+            b = _bar_values(bars[-1], seconds, 1, inst.tz)
+            session.send("historicalDataUpdate", reqId=req_id, barCount=b["barCount"], date=b["date"],
+                         open=b["open"], close=b["close"], high=b["high"], low=b["low"],
+                         wap=b["wap"], volume=b["volume"])
+
+    def serve_head_timestamp(self, session: Session, v: Mapping[str, Any]) -> None:
+        """Answer reqHeadTimeStamp: the first bar the sandbox can serve."""
+        inst = self.resolve(session, v["reqId"], v)
+        if inst is None:
+            return
+        tape = self.market.tapes[inst.symbol]
+        first = (tape.frame.index[0].to_pydatetime() if tape.frame is not None
+                 else _dt.datetime.fromtimestamp(tape.t0, _dt.UTC) - _dt.timedelta(days=365 * 20))
+        session.send("headTimestamp", reqId=v["reqId"],
+                     headTimestamp=_bar_date(first, 0, v.get("formatDate") or 1, inst.tz))
+
+    # --- orders ---------------------------------------------------------------------------
+    def next_order_id(self, client_id: int) -> int:
+        """The next order id a client may use (above every id it used before)."""
+        return max(self._next_id.get(client_id, 1), self.exchange.next_order_id(client_id))
+
+    def place_order(self, session: Session, v: Mapping[str, Any]) -> None:
+        """placeOrder: hand the order to the exchange and send the events it produces."""
+        client_id = session.client_id or 0
+        order_id = v["orderId"]
+        self._next_id[client_id] = max(self._next_id.get(client_id, 1), order_id + 1)
+        found = self.find_instruments(v)
+        if len(found) != 1:
+            session.error(order_id, _NO_SECURITY, "No security definition has been found for the request")
+            return
+        request = order_request(v)
+        reject = self.faults.take_reject()
+        if reject is not None:
+            events = self.exchange.reject(client_id, order_id, found[0].contract, request, *reject)
+        else:
+            events = self.exchange.place(client_id, order_id, found[0].contract, request)
+        if self.faults.take_drop(DropPoint.BEFORE_ACK, client_id):
+            session.drop()
+        self.dispatch(events)
+
+    def cancel_order(self, session: Session, order_id: int) -> None:
+        """cancelOrder."""
+        self.dispatch(self.exchange.cancel(session.client_id or 0, order_id))
+
+    def global_cancel(self, session: Session) -> None:
+        """reqGlobalCancel: cancel every open order of every client."""
+        self.dispatch(self.exchange.cancel_all())
+
+    def send_open_orders(self, session: Session, all_clients: bool) -> None:
+        """reqOpenOrders / reqAllOpenOrders: openOrder + orderStatus each, then openOrderEnd."""
+        for event in self.exchange.open_orders(None if all_clients else session.client_id):
+            session.send(*_named(event))
+        session.send("openOrderEnd")
+
+    def send_completed_orders(self, session: Session, api_only: bool) -> None:
+        """reqCompletedOrders: completedOrder each, then completedOrdersEnd."""
+        for event in self.exchange.completed_orders():
+            session.send(*_named(event))
+        session.send("completedOrdersEnd")
+
+    def send_executions(self, session: Session, v: Mapping[str, Any]) -> None:
+        """reqExecutions: execDetails + commissionReport each, then execDetailsEnd."""
+        req_id = v["reqId"]
+        for event in self.exchange.executions(req_id, v):
+            session.send(*_named(event))
+        session.send("execDetailsEnd", reqId=req_id)
+
+    def send_positions(self, session: Session) -> None:
+        """reqPositions: position each, then positionEnd."""
+        for event in self.exchange.positions():
+            session.send(*_named(event))
+        session.send("positionEnd")
+
+    def send_account(self, session: Session, account: str) -> None:
+        """reqAccountUpdates(True): account values and portfolio, then accountDownloadEnd."""
+        for event in self.exchange.account_updates(account):
+            session.send(*_named(event))
+        session.send("updateAccountTime", timeStamp=f"{self.now():%H:%M}")
+        session.send("accountDownloadEnd", accountName=account)
+
+    def send_account_summary(self, session: Session, req_id: int, tags: str) -> None:
+        """reqAccountSummary: the requested tags of every account, then accountSummaryEnd."""
+        wanted = {t.strip() for t in tags.split(",") if t.strip()}
+        for account in self.accounts:
+            for event in self.exchange.account_updates(account):
+                name, values = event_message(event)
+                if name == "updateAccountValue" and (not wanted or values["key"] in wanted):
+                    session.send("accountSummary", reqId=req_id, account=account, tag=values["key"],
+                                 value=values["val"], currency=values["currency"])
+        session.send("accountSummaryEnd", reqId=req_id)
+
+    def send_account_multi(self, session: Session, req_id: int, account: str) -> None:
+        """reqAccountUpdatesMulti: accountUpdateMulti per value, then accountUpdateMultiEnd."""
+        for acct in [account] if account and account != "All" else self.accounts:
+            for event in self.exchange.account_updates(acct):
+                name, values = event_message(event)
+                if name == "updateAccountValue":
+                    session.send("accountUpdateMulti", reqId=req_id, account=acct, modelCode="",
+                                 key=values["key"], value=values["val"], currency=values["currency"])
+        session.send("accountUpdateMultiEnd", reqId=req_id)
+
+    def dispatch(self, events: Iterable[Any]) -> None:
+        """Send exchange events to their target clients, honouring armed drop faults."""
+        for event in events:
+            name, values = event_message(event)
+            for session in self._targets(event, name):
+                cid = session.client_id or 0
+                session.send(name, **values)
+                if isinstance(event, ExecutionEvent) and self.faults.take_drop(
+                        DropPoint.BEFORE_COMMISSION, cid):
+                    session.drop()
+                elif (isinstance(event, OrderStatus) and event.filled > 0 and event.remaining > 0
+                      and self.faults.take_drop(DropPoint.MID_PARTIAL, cid)):
+                    session.drop()
+
+    def _targets(self, event: Any, name: str) -> list[Session]:
+        live = [s for s in self.sessions.values() if not s.closed]
+        if name in ("updateAccountValue", "updatePortfolio"):
+            live = [s for s in live if s.account_updates]
+        elif name == "position":
+            live = [s for s in live if s.positions]
+        targets = getattr(event, "targets", frozenset())
+        if targets:
+            live = [s for s in live if s.client_id in targets]
+        elif isinstance(event, ErrorEvent) and event.req_id >= 0:
+            live = []  # an order error with no target client reaches no one
+        return live
+
+    # --- fault injection ------------------------------------------------------------------
+    def drop(self, client_id: int | None = None) -> None:
+        """Drop ``client_id``'s socket now (every client's when None)."""
+        for session in list(self._all_sessions):
+            if client_id is None or session.client_id == client_id:
+                session.drop()
+
+    def drop_before_ack(self, client_id: int | None = None) -> None:
+        """Drop the socket right after the next placeOrder reaches the exchange."""
+        self.faults.arm_drop(DropPoint.BEFORE_ACK, client_id)
+
+    def drop_before_commission(self, client_id: int | None = None) -> None:
+        """Drop the socket after the next execDetails, before its commissionReport."""
+        self.faults.arm_drop(DropPoint.BEFORE_COMMISSION, client_id)
+
+    def drop_mid_partial(self, client_id: int | None = None) -> None:
+        """Drop the socket after the next partial-fill orderStatus."""
+        self.faults.arm_drop(DropPoint.MID_PARTIAL, client_id)
+
+    def send_error(self, code: int, text: str | None = None, client_id: int | None = None,
+                   req_id: int = -1) -> None:
+        """Send error ``code`` (1100/1101/1102 get TWS's text) to one client or all."""
+        message = text if text is not None else CONNECTIVITY_TEXT.get(code, f"sandbox error {code}")
+        for session in list(self.sessions.values()):
+            if client_id is None or session.client_id == client_id:
+                session.error(req_id, code, message)
+
+    def pace_next_history(self, count: int = 1) -> None:
+        """Answer the next ``count`` history requests with pacing error 162."""
+        self.faults.arm_pacing(count)
+
+    def reject_next_order(self, reason: str, code: int = 201) -> None:
+        """Reject the next placed order with error ``code`` ("Order rejected - reason:...")."""
+        self.faults.arm_reject(reason, code)
+
+    def delay_messages(self, seconds: float, client_id: int | None = None) -> None:
+        """Hold each outgoing message ``seconds`` (0 ends the delay)."""
+        self.faults.set_delay(seconds, client_id)
+
+    def reorder_next(self, count: int, client_id: int | None = None) -> None:
+        """Send the next ``count`` messages to a client in reverse order."""
+        self.faults.arm_reorder(count, client_id)
+
+
+def _named(event: Any) -> tuple[str, dict[str, Any]]:
+    name, values = event_message(event)
+    return (name, values)
+
+
+def _parse_end(text: str, now: _dt.datetime) -> _dt.datetime:
+    """The endDateTime of a history request ('' is now; 'YYYYMMDD HH:MM:SS[ zone]' or UTC '-')."""
+    text = text.strip()
+    if not text:
+        return now
+    from zoneinfo import ZoneInfo
+
+    try:
+        if "-" in text[:9]:
+            return _dt.datetime.strptime(text, "%Y%m%d-%H:%M:%S").replace(tzinfo=_dt.UTC)
+        parts = text.split()
+        when = _dt.datetime.strptime(" ".join(parts[:2]), "%Y%m%d %H:%M:%S")
+        zone = ZoneInfo(parts[2]) if len(parts) > 2 else _dt.UTC
+        return when.replace(tzinfo=zone).astimezone(_dt.UTC)
+    except (ValueError, KeyError) as exc:
+        raise DataError(f"endDateTime {text!r}: expected 'YYYYMMDD HH:MM:SS[ zone]'") from exc
+
+
+def _bar_date(when: _dt.datetime, seconds: int, fmt: int, tz: str) -> str:
+    """A bar's date as TWS writes it: YYYYMMDD for daily bars, else local time or epoch."""
+    if seconds >= 86_400:
+        return f"{when:%Y%m%d}"
+    if fmt == 2:
+        return str(int(when.timestamp()))
+    return ib_time(when, tz)
+
+
+def _bar_values(bar: Bar, seconds: int, fmt: int, tz: str) -> dict[str, Any]:
+    return {"date": _bar_date(bar.time, seconds, fmt, tz), "open": bar.open, "high": bar.high,
+            "low": bar.low, "close": bar.close, "volume": bar.volume,
+            "wap": round((bar.high + bar.low + bar.close) / 3, 6),
+            "barCount": max(1, int(bar.volume // 100))}
+
+
+class ThreadedSandbox:
+    """A SandboxServer running on its own event-loop thread, for synchronous callers."""
+
+    def __init__(self, server: SandboxServer) -> None:
+        self.server = server
+        self.loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self.loop.run_forever, name="ib-sandbox", daemon=True)
+        self._thread.start()
+        self.call(server.start())
+
+    @property
+    def host(self) -> str:
+        """The server's address."""
+        return self.server.host
+
+    @property
+    def port(self) -> int:
+        """The server's port."""
+        return self.server.port
+
+    def call(self, coro: Coroutine[Any, Any, T], timeout: float = 30.0) -> T:
+        """Run ``coro`` on the server's loop and wait for its result."""
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
+
+    def run(self, fn: Any, *args: Any) -> Any:
+        """Call ``fn(*args)`` on the server's loop (for fault injection) and return its result."""
+        async def _call() -> Any:
+            return fn(*args)
+        return self.call(_call())
+
+    def step(self, n: int = 1) -> None:
+        """Produce ``n`` bars (see ``SandboxServer.step``)."""
+        self.call(self.server.step(n))
+
+    def stop(self) -> None:
+        """Stop the server and its thread."""
+        if self.loop.is_closed():
+            return
+        self.call(self.server.stop())
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self._thread.join(5)
+        self.loop.close()
+
+    def __enter__(self) -> ThreadedSandbox:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def start_in_thread(**kwargs: Any) -> ThreadedSandbox:
+    """A SandboxServer(**kwargs) started on a background thread; ``.stop()`` ends it."""
+    return ThreadedSandbox(SandboxServer(**kwargs))
