@@ -168,6 +168,12 @@ def test_trade_becomes_a_venue_order_with_signed_sizes_and_venue_ids():
     assert order == VenueOrder("AAPL", -10.0, -4.0, "Partial", "tb-s-1", {"orderId": 5, "permId": 77})
 
 
+def test_trade_without_status_is_submitted_and_a_pending_cancel_still_works():
+    assert venue_order(_trade("", 0.0)).status == "Submitted"
+    assert venue_order(_trade("PendingCancel", 2.0)).status == "Partial"
+    assert venue_order(_trade("PendingCancel", 0.0)).status == "Accepted"
+
+
 def test_rejected_trade_carries_ibs_code_and_text_as_reason():
     log = [TradeLogEntry(T0, "Inactive", "Order rejected - reason:No trading permissions", 201)]
     order = venue_order(_trade("Inactive", 0.0, log))

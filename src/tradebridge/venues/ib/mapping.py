@@ -179,7 +179,10 @@ def venue_order(trade: Any, name: Callable[[Any], str] = instrument_name) -> Ven
     """A ``VenueOrder`` from an ib_async ``Trade`` (sizes signed; reason from IB's last error)."""
     order, state = trade.order, trade.orderStatus
     sign = _sign(order.action)
-    status = order_status(state.status, state.filled) or "Accepted"
+    # no status yet: placed, not acknowledged; a cancel in flight: still working
+    status = order_status(state.status or "PendingSubmit", state.filled)
+    if status is None:
+        status = "Partial" if state.filled else "Accepted"
     error = last_error(trade) if status not in ("Accepted", "Partial") else None
     reason = f"{error[0]}: {error[1]}" if error else ""
     ids = _ids(order)
