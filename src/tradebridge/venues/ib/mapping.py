@@ -86,24 +86,28 @@ def _start_price(order: Any) -> float:
     return float(order.price if order.price is not None else order.created.pclose)
 
 
-def _prices(order: Any) -> dict[str, float]:
-    """The price fields of each order type (IB: lmtPrice is the limit, auxPrice the stop/trail amount)."""
-    kind = order.exectype
-    if kind in (Order.Limit,):
-        return {"lmtPrice": float(order.price)}
-    if kind == Order.Stop:
-        return {"auxPrice": float(order.price)}
-    if kind == Order.StopLimit:
-        return {"auxPrice": float(order.price), "lmtPrice": float(order.pricelimit)}
-    if kind in (Order.StopTrail, Order.StopTrailLimit):
-        fields = ({"trailingPercent": float(order.trailpercent) * 100.0} if order.trailpercent
-                  else {"auxPrice": float(order.trailamount)})
-        if order.price is not None:
-            fields["trailStopPrice"] = float(order.price)
-        if kind == Order.StopTrailLimit:
-            fields["lmtPriceOffset"] = abs(_start_price(order) - float(order.pricelimit))
-        return fields
-    return {}
+def _trail(order: Any) -> dict[str, float]:
+    """TRAIL: a percent (IB wants percent, backtrader a fraction) or an amount, from a start price."""
+    fields = ({"trailingPercent": float(order.trailpercent) * 100.0} if order.trailpercent
+              else {"auxPrice": float(order.trailamount)})
+    if order.price is not None:
+        fields["trailStopPrice"] = float(order.price)
+    return fields
+
+
+def _trail_limit(order: Any) -> dict[str, float]:
+    """TRAIL LIMIT: the trail plus the limit's distance from the stop (``lmtPriceOffset``)."""
+    return {**_trail(order), "lmtPriceOffset": abs(_start_price(order) - float(order.pricelimit))}
+
+
+# exectype -> IB price fields (IB: lmtPrice is the limit, auxPrice the stop price or trail amount).
+_PRICES: dict[int, Callable[[Any], dict[str, float]]] = {
+    Order.Market: lambda o: {}, Order.Close: lambda o: {},
+    Order.Limit: lambda o: {"lmtPrice": float(o.price)},
+    Order.Stop: lambda o: {"auxPrice": float(o.price)},
+    Order.StopLimit: lambda o: {"auxPrice": float(o.price), "lmtPrice": float(o.pricelimit)},
+    Order.StopTrail: _trail, Order.StopTrailLimit: _trail_limit,
+}
 
 
 def order_fields(order: Any, client_id: str, order_id: int = 0, *, parent_id: int = 0,
@@ -122,7 +126,7 @@ def order_fields(order: Any, client_id: str, order_id: int = 0, *, parent_id: in
         "totalQuantity": abs(float(order.size)), "orderType": ORDER_TYPES[order.exectype],
         "orderRef": client_id, "transmit": bool(order.transmit),
     }
-    fields.update(_prices(order))
+    fields.update(_PRICES[order.exectype](order))
     fields.update(_time_in_force(order))
     if parent_id:
         fields["parentId"] = parent_id
