@@ -70,7 +70,7 @@ def _fmt_float(value: Any) -> str:
 
 def _encode_value(kind: str, value: Any) -> str:
     if value is None:
-        return ""
+        return "0" if kind == "b" else ""  # TWS always writes booleans as 0/1
     if kind == "s":
         text = str(value)
         if "\0" in text:

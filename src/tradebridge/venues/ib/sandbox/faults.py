@@ -41,7 +41,7 @@ class FaultPlan:
 
     drops: list[_Drop] = field(default_factory=list)
     pace_history: int = 0
-    rejects: list[tuple[int, str]] = field(default_factory=list)
+    rejects: list[str] = field(default_factory=list)
     delay: dict[int | None, float] = field(default_factory=dict)
     reorder: dict[int | None, int] = field(default_factory=dict)
 
@@ -70,12 +70,14 @@ class FaultPlan:
             return True
         return False
 
-    def arm_reject(self, reason: str, code: int = 201) -> None:
-        """Reject the next placed order with error ``code`` and ``reason``."""
-        self.rejects.append((code, reason))
+    def arm_reject(self, reason: str) -> None:
+        """Reject the next placed order (error 201) with ``reason``."""
+        if not reason:
+            raise ValueError("a rejection needs a reason")
+        self.rejects.append(reason)
 
-    def take_reject(self) -> tuple[int, str] | None:
-        """The armed (code, reason) rejection of the next order, if any."""
+    def take_reject(self) -> str | None:
+        """The reason of the armed rejection of the next order, if any."""
         return self.rejects.pop(0) if self.rejects else None
 
     def set_delay(self, seconds: float, client_id: int | None = None) -> None:

@@ -17,6 +17,7 @@ from .events import (
     CommissionEvent,
     Contract,
     ErrorEvent,
+    ExecFilter,
     ExecutionEvent,
     OpenOrder,
     OrderRequest,
@@ -26,7 +27,7 @@ from .events import (
 )
 
 __all__ = ["event_message", "order_request", "contract_values", "contract_details", "ib_time",
-           "ORDER_TYPES"]
+           "exec_filter", "parse_ib_time", "ORDER_TYPES"]
 
 ORDER_TYPES = "LMT,MKT,MOC,LOC,STP,STP LMT,TRAIL,TRAIL LIMIT,REL,MIT,LIT"
 _SEC_TYPE_INFO: dict[str, dict[str, Any]] = {
@@ -59,6 +60,31 @@ def ib_time(when: _dt.datetime, tz: str = "UTC") -> str:
 
     local = when.astimezone(ZoneInfo(tz))
     return f"{local:%Y%m%d %H:%M:%S} {tz}"
+
+
+def parse_ib_time(text: str) -> _dt.datetime:
+    """A TWS time: ``YYYYMMDD HH:MM:SS[ zone]`` (UTC without a zone) or ``YYYYMMDD-HH:MM:SS`` (UTC)."""
+    from zoneinfo import ZoneInfo
+
+    text = text.strip()
+    try:
+        if "-" in text[:9]:
+            return _dt.datetime.strptime(text, "%Y%m%d-%H:%M:%S").replace(tzinfo=_dt.UTC)
+        parts = text.split()
+        when = _dt.datetime.strptime(" ".join(parts[:2]), "%Y%m%d %H:%M:%S")
+        zone = ZoneInfo(parts[2]) if len(parts) > 2 else _dt.UTC
+        return when.replace(tzinfo=zone).astimezone(_dt.UTC)
+    except (ValueError, KeyError) as exc:
+        raise ValueError(f"time {text!r}: expected 'YYYYMMDD HH:MM:SS[ zone]'") from exc
+
+
+def exec_filter(values: Mapping[str, Any]) -> ExecFilter:
+    """The exchange's ExecFilter from decoded reqExecutions values."""
+    when = values.get("time") or ""
+    return ExecFilter(client_id=values.get("clientId") or 0, acct_code=values.get("acctCode") or "",
+                      time=parse_ib_time(when) if when else None, symbol=values.get("symbol") or "",
+                      sec_type=values.get("secType") or "", exchange=values.get("exchange") or "",
+                      side=values.get("side") or "")
 
 
 def _num(value: float | None) -> float | None:

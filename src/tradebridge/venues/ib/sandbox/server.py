@@ -27,7 +27,7 @@ from typing import Any, TypeVar
 
 import pandas as pd
 
-from .events import Bar, Contract, ErrorEvent, ExecutionEvent, OrderStatus
+from .events import Bar, Contract, ExecutionEvent, OrderStatus
 from .faults import CONNECTIVITY_TEXT, PACING_TEXT, DropPoint, FaultPlan
 from .feeds import (
     RT_BAR_SECONDS,
@@ -39,7 +39,14 @@ from .feeds import (
     parse_duration,
 )
 from .instruments import Instrument, default_instruments
-from .messages import contract_details, event_message, ib_time, order_request
+from .messages import (
+    contract_details,
+    event_message,
+    exec_filter,
+    ib_time,
+    order_request,
+    parse_ib_time,
+)
 from .session import Session
 
 __all__ = ["SandboxServer", "ThreadedSandbox", "start_in_thread", "instrument_for_file"]
@@ -72,14 +79,14 @@ class SandboxServer:
     """A TWS API server on loopback with an exchange, market data and fault injection."""
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, *,
-                 accounts: Iterable[str] = ("DU000001",),
+                 account: str = "DU000001",
                  data: Iterable[str | Path] | Mapping[str, pd.DataFrame] = (),
                  start: _dt.datetime | float | None = None, bar_interval: float | None = None,
                  exchange: Any = None, cash: float = 1_000_000.0) -> None:
         self._host, self._port = host, port
-        self.accounts = list(accounts)
-        if not self.accounts:
-            raise ValueError("the sandbox needs at least one account id")
+        if not account or not account.isalnum():
+            raise ValueError(f"account id must be letters and digits, got {account!r}")
+        self.accounts = [account]
         t0 = start.timestamp() if isinstance(start, _dt.datetime) else start
         frames, self.instruments = self._load_data(data)
         self.market = MarketData(int(t0 if t0 is not None else time.time()), frames)
@@ -88,13 +95,12 @@ class SandboxServer:
         self.steps = 0
         self.bar_interval = bar_interval
         self.faults = FaultPlan()
-        self.exchange = exchange if exchange is not None else self._make_exchange(cash)
+        self.exchange = exchange if exchange is not None else self._make_exchange(account, cash)
         self.sessions: dict[int, Session] = {}
         self._all_sessions: set[Session] = set()
         self._server: asyncio.base_events.Server | None = None
         self._ticker: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
-        self._next_id: dict[int, int] = {}
         self.started = _dt.datetime.now(_dt.UTC)
 
     # --- set-up ---------------------------------------------------------------------------
@@ -112,10 +118,11 @@ class SandboxServer:
             frames[inst.symbol] = frame if frame is not None else load_csv(key)
         return frames, instruments
 
-    def _make_exchange(self, cash: float) -> Any:
+    def _make_exchange(self, account: str, cash: float) -> Any:
         from .exchange import Exchange
 
-        return Exchange(list(self.instruments.values()), accounts=self.accounts, cash=cash)
+        return Exchange(list(self.instruments.values()), account=account, cash=cash,
+                        epoch=int(time.time()))
 
     @property
     def host(self) -> str:
@@ -183,11 +190,13 @@ class SandboxServer:
     def _register(self, session: Session) -> None:
         assert session.client_id is not None
         self.sessions[session.client_id] = session
+        self.exchange.connect(session.client_id)
 
     def _forget(self, session: Session) -> None:
         self._all_sessions.discard(session)
         if session.client_id is not None and self.sessions.get(session.client_id) is session:
             del self.sessions[session.client_id]
+            self.exchange.disconnect(session.client_id)
 
     # --- time -----------------------------------------------------------------------------
     def now(self) -> _dt.datetime:
@@ -368,23 +377,21 @@ class SandboxServer:
     # --- orders ---------------------------------------------------------------------------
     def next_order_id(self, client_id: int) -> int:
         """The next order id a client may use (above every id it used before)."""
-        return max(self._next_id.get(client_id, 1), self.exchange.next_order_id(client_id))
+        return int(self.exchange.next_valid_id(client_id))
 
     def place_order(self, session: Session, v: Mapping[str, Any]) -> None:
         """placeOrder: hand the order to the exchange and send the events it produces."""
         client_id = session.client_id or 0
         order_id = v["orderId"]
-        self._next_id[client_id] = max(self._next_id.get(client_id, 1), order_id + 1)
         found = self.find_instruments(v)
         if len(found) != 1:
             session.error(order_id, _NO_SECURITY, "No security definition has been found for the request")
             return
         request = order_request(v)
-        reject = self.faults.take_reject()
-        if reject is not None:
-            events = self.exchange.reject(client_id, order_id, found[0].contract, request, *reject)
-        else:
-            events = self.exchange.place(client_id, order_id, found[0].contract, request)
+        reason = self.faults.take_reject()
+        if reason is not None:
+            self.exchange.reject_next(reason)
+        events = self.exchange.place(client_id, order_id, found[0].contract, request)
         if self.faults.take_drop(DropPoint.BEFORE_ACK, client_id):
             session.drop()
         self.dispatch(events)
@@ -399,55 +406,66 @@ class SandboxServer:
 
     def send_open_orders(self, session: Session, all_clients: bool) -> None:
         """reqOpenOrders / reqAllOpenOrders: openOrder + orderStatus each, then openOrderEnd."""
-        for event in self.exchange.open_orders(None if all_clients else session.client_id):
-            session.send(*_named(event))
+        for event in self.exchange.open_orders(session.client_id or 0, all_clients):
+            session.emit(event_message(event))
         session.send("openOrderEnd")
 
     def send_completed_orders(self, session: Session, api_only: bool) -> None:
         """reqCompletedOrders: completedOrder each, then completedOrdersEnd."""
-        for event in self.exchange.completed_orders():
-            session.send(*_named(event))
+        for event in self.exchange.completed_orders(session.client_id or 0):
+            session.emit(event_message(event))
         session.send("completedOrdersEnd")
 
     def send_executions(self, session: Session, v: Mapping[str, Any]) -> None:
         """reqExecutions: execDetails + commissionReport each, then execDetailsEnd."""
         req_id = v["reqId"]
-        for event in self.exchange.executions(req_id, v):
-            session.send(*_named(event))
+        for event in self.exchange.executions_for(session.client_id or 0, req_id, exec_filter(v)):
+            session.emit(event_message(event))
         session.send("execDetailsEnd", reqId=req_id)
 
-    def send_positions(self, session: Session) -> None:
-        """reqPositions: position each, then positionEnd."""
-        for event in self.exchange.positions():
-            session.send(*_named(event))
-        session.send("positionEnd")
+    def send_positions(self, session: Session, on: bool) -> None:
+        """reqPositions (position each, then positionEnd, then updates) / cancelPositions."""
+        for event in self.exchange.subscribe_positions(session.client_id or 0, on):
+            session.emit(event_message(event))
+        if on:
+            session.send("positionEnd")
 
-    def send_account(self, session: Session, account: str) -> None:
-        """reqAccountUpdates(True): account values and portfolio, then accountDownloadEnd."""
-        for event in self.exchange.account_updates(account):
-            session.send(*_named(event))
-        session.send("updateAccountTime", timeStamp=f"{self.now():%H:%M}")
-        session.send("accountDownloadEnd", accountName=account)
+    def send_account(self, session: Session, account: str, on: bool) -> None:
+        """reqAccountUpdates: values and portfolio, then accountDownloadEnd, then updates."""
+        if on and account not in self.accounts:
+            session.error(-1, 321, f"Error validating request: account {account!r} is not managed "
+                                   f"here (accounts: {', '.join(self.accounts)})")
+            return
+        for event in self.exchange.subscribe_account(session.client_id or 0, on):
+            session.emit(event_message(event))
+        if on:
+            session.send("updateAccountTime", timeStamp=f"{self.now():%H:%M}")
+            session.send("accountDownloadEnd", accountName=account)
+
+    def _account_values(self, session: Session) -> list[dict[str, Any]]:
+        out = []
+        for event in self.exchange.account_snapshot(session.client_id or 0):
+            name, values = event_message(event)
+            if name == "updateAccountValue":
+                out.append(values)
+        return out
 
     def send_account_summary(self, session: Session, req_id: int, tags: str) -> None:
         """reqAccountSummary: the requested tags of every account, then accountSummaryEnd."""
         wanted = {t.strip() for t in tags.split(",") if t.strip()}
-        for account in self.accounts:
-            for event in self.exchange.account_updates(account):
-                name, values = event_message(event)
-                if name == "updateAccountValue" and (not wanted or values["key"] in wanted):
-                    session.send("accountSummary", reqId=req_id, account=account, tag=values["key"],
-                                 value=values["val"], currency=values["currency"])
+        for values in self._account_values(session):
+            if not wanted or values["key"] in wanted:
+                session.send("accountSummary", reqId=req_id, account=values["accountName"],
+                             tag=values["key"], value=values["val"], currency=values["currency"])
         session.send("accountSummaryEnd", reqId=req_id)
 
     def send_account_multi(self, session: Session, req_id: int, account: str) -> None:
         """reqAccountUpdatesMulti: accountUpdateMulti per value, then accountUpdateMultiEnd."""
-        for acct in [account] if account and account != "All" else self.accounts:
-            for event in self.exchange.account_updates(acct):
-                name, values = event_message(event)
-                if name == "updateAccountValue":
-                    session.send("accountUpdateMulti", reqId=req_id, account=acct, modelCode="",
-                                 key=values["key"], value=values["val"], currency=values["currency"])
+        for values in self._account_values(session):
+            if account in ("", "All", values["accountName"]):
+                session.send("accountUpdateMulti", reqId=req_id, account=values["accountName"],
+                             modelCode="", key=values["key"], value=values["val"],
+                             currency=values["currency"])
         session.send("accountUpdateMultiEnd", reqId=req_id)
 
     def dispatch(self, events: Iterable[Any]) -> None:
@@ -465,17 +483,9 @@ class SandboxServer:
                     session.drop()
 
     def _targets(self, event: Any, name: str) -> list[Session]:
-        live = [s for s in self.sessions.values() if not s.closed]
-        if name in ("updateAccountValue", "updatePortfolio"):
-            live = [s for s in live if s.account_updates]
-        elif name == "position":
-            live = [s for s in live if s.positions]
+        """The connected sessions an event names (the exchange tracks who subscribed)."""
         targets = getattr(event, "targets", frozenset())
-        if targets:
-            live = [s for s in live if s.client_id in targets]
-        elif isinstance(event, ErrorEvent) and event.req_id >= 0:
-            live = []  # an order error with no target client reaches no one
-        return live
+        return [s for cid, s in self.sessions.items() if cid in targets and not s.closed]
 
     # --- fault injection ------------------------------------------------------------------
     def drop(self, client_id: int | None = None) -> None:
@@ -508,9 +518,9 @@ class SandboxServer:
         """Answer the next ``count`` history requests with pacing error 162."""
         self.faults.arm_pacing(count)
 
-    def reject_next_order(self, reason: str, code: int = 201) -> None:
-        """Reject the next placed order with error ``code`` ("Order rejected - reason:...")."""
-        self.faults.arm_reject(reason, code)
+    def reject_next_order(self, reason: str) -> None:
+        """Reject the next placed order: error 201 "Order rejected - reason:<reason>"."""
+        self.faults.arm_reject(reason)
 
     def delay_messages(self, seconds: float, client_id: int | None = None) -> None:
         """Hold each outgoing message ``seconds`` (0 ends the delay)."""
@@ -521,27 +531,14 @@ class SandboxServer:
         self.faults.arm_reorder(count, client_id)
 
 
-def _named(event: Any) -> tuple[str, dict[str, Any]]:
-    name, values = event_message(event)
-    return (name, values)
-
-
 def _parse_end(text: str, now: _dt.datetime) -> _dt.datetime:
-    """The endDateTime of a history request ('' is now; 'YYYYMMDD HH:MM:SS[ zone]' or UTC '-')."""
-    text = text.strip()
-    if not text:
+    """The endDateTime of a history request ('' is now)."""
+    if not text.strip():
         return now
-    from zoneinfo import ZoneInfo
-
     try:
-        if "-" in text[:9]:
-            return _dt.datetime.strptime(text, "%Y%m%d-%H:%M:%S").replace(tzinfo=_dt.UTC)
-        parts = text.split()
-        when = _dt.datetime.strptime(" ".join(parts[:2]), "%Y%m%d %H:%M:%S")
-        zone = ZoneInfo(parts[2]) if len(parts) > 2 else _dt.UTC
-        return when.replace(tzinfo=zone).astimezone(_dt.UTC)
-    except (ValueError, KeyError) as exc:
-        raise DataError(f"endDateTime {text!r}: expected 'YYYYMMDD HH:MM:SS[ zone]'") from exc
+        return parse_ib_time(text)
+    except ValueError as exc:
+        raise DataError(f"endDateTime: {exc}") from exc
 
 
 def _bar_date(when: _dt.datetime, seconds: int, fmt: int, tz: str) -> str:

@@ -42,8 +42,6 @@ class Session:
         self.mkt_data: dict[int, str] = {}         # reqId -> symbol
         self.rt_bars: dict[int, str] = {}          # reqId -> symbol
         self.history_live: dict[int, tuple[str, int]] = {}  # keepUpToDate reqId -> (symbol, secs)
-        self.account_updates = False
-        self.positions = False
         self._writer_task: asyncio.Task[None] | None = None
 
     # --- outgoing -----------------------------------------------------------------------
@@ -57,6 +55,10 @@ class Session:
             log.exception("sandbox: cannot encode %s for client %s", name, self.client_id)
             raise
         self.queue.put_nowait(data)
+
+    def emit(self, message: tuple[str, dict[str, Any]]) -> None:
+        """Queue a (name, values) message, as ``messages.event_message`` makes them."""
+        self.send(message[0], **message[1])
 
     def error(self, req_id: int, code: int, text: str) -> None:
         """Send error(reqId, code, text)."""
@@ -164,7 +166,13 @@ class Session:
         if handler is None:
             self.error(-1, _VALIDATION, f"Error validating request: {event.name} is not supported")
             return
-        handler(self, event.values)
+        try:
+            handler(self, event.values)
+        except Exception as exc:  # a sandbox bug must not kill the connection: report it
+            log.exception("sandbox: %s failed", event.name)
+            req_id = event.values.get("reqId", event.values.get("orderId", -1))
+            self.error(req_id, _VALIDATION, f"Error validating request: {event.name}: "
+                                            f"{type(exc).__name__}: {exc}")
 
     # --- handlers ----------------------------------------------------------------------
     def _start_api(self, v: dict[str, Any]) -> None:
@@ -250,6 +258,8 @@ class Session:
     def _req_auto_open_orders(self, v: dict[str, Any]) -> None:
         if self.client_id != 0:
             self.error(-1, _VALIDATION, "Error validating request: reqAutoOpenOrders needs client id 0")
+            return
+        self.server.exchange.set_auto_open(0, bool(v.get("autoBind")))
 
     def _req_completed_orders(self, v: dict[str, Any]) -> None:
         self.server.send_completed_orders(self, api_only=bool(v.get("apiOnly")))
@@ -258,16 +268,14 @@ class Session:
         self.server.send_executions(self, v)
 
     def _req_positions(self, v: dict[str, Any]) -> None:
-        self.positions = True
-        self.server.send_positions(self)
+        self.server.send_positions(self, True)
 
     def _cancel_positions(self, v: dict[str, Any]) -> None:
-        self.positions = False
+        self.server.send_positions(self, False)
 
     def _req_account_updates(self, v: dict[str, Any]) -> None:
-        self.account_updates = bool(v.get("subscribe"))
-        if self.account_updates:
-            self.server.send_account(self, v.get("acctCode") or self.server.accounts[0])
+        self.server.send_account(self, v.get("acctCode") or self.server.accounts[0],
+                                 bool(v.get("subscribe")))
 
     def _req_account_summary(self, v: dict[str, Any]) -> None:
         self.server.send_account_summary(self, v["reqId"], v.get("tags") or "")
