@@ -1,0 +1,1 @@
+"""A local TWS API server (sandbox) for tests and paper trading without IB."""
