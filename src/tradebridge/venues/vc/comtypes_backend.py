@@ -5,7 +5,9 @@ apartment). On Linux or macOS, or without comtypes, creating it raises
 :class:`~tradebridge.venues.vc.seam.VCUnavailableError`.
 
 The helpers that turn COM values into plain ones (:class:`Constants`, :func:`to_record`,
-:func:`event_args`) take any object with the right attributes, so they are tested on Linux.
+:func:`event_args`) take any object with the right attributes, and the Windows pieces (comtypes,
+the apartment, the COM wait) come from one :class:`ComRuntime`, so the glue is tested on Linux
+against a stand-in runtime.
 Which COM members each verb uses is written next to it; the order, position and account
 members beyond those backtrader used (``Orders``, ``OpenPositions``, ``CancelOrder``,
 ``ModifyOrder``, ``ExtendedInfo`` passed to ``SendOrder``) have not been tried against a real
@@ -40,7 +42,8 @@ from .seam import (
     find_typelibs,
 )
 
-__all__ = ["UNAVAILABLE", "ComtypesBackend", "Constants", "event_args", "read_registry", "to_record"]
+__all__ = ["UNAVAILABLE", "ComRuntime", "ComtypesBackend", "Constants", "event_args", "load_comtypes",
+           "read_registry", "to_record"]
 
 UNAVAILABLE = "Visual Chart needs Windows with Visual Chart 6 installed"
 # Far-future range for a one-bar daily serie opened only to read its symbol information.
@@ -49,6 +52,23 @@ _INFO_RANGE = (
     _dt.datetime.max - _dt.timedelta(seconds=1),
 )
 _ORDER_SENT_ENUMS = ("OrderType", "OrderSide", "VolumeRestriction", "TimeRestriction")
+
+
+class ComRuntime:
+    """What the backend needs from Windows: ``comtypes.client``, apartment set-up and a COM wait."""
+
+    def __init__(self, platform: str = sys.platform) -> None:
+        self.client = load_comtypes(platform)
+        self._comtypes = importlib.import_module("comtypes")
+
+    def initialize(self) -> None:
+        self._comtypes.CoInitialize()
+
+    def uninitialize(self) -> None:
+        self._comtypes.CoUninitialize()
+
+    def waiter(self) -> _ComWait:
+        return _ComWait()
 
 
 def load_comtypes(platform: str = sys.platform) -> Any:
@@ -148,6 +168,38 @@ def event_args(source: str, name: str, args: Sequence[Any], constants: Constants
     return out
 
 
+_RPC_S_CALLPENDING = -2147417835  # 0x80010115: CoWaitForMultipleHandles timed out
+
+
+class _ComWait:
+    """Waits in COM's modal loop (so events are dispatched to the sinks) until a sink signals
+    that an event arrived or the timeout passes; no polling."""
+
+    def __init__(self) -> None:
+        ctypes: Any = importlib.import_module("ctypes")  # windll/oledll exist only on Windows
+        self._ctypes = ctypes
+        self._kernel32 = ctypes.windll.kernel32
+        self._ole32 = ctypes.oledll.ole32
+        self._event = self._kernel32.CreateEventW(None, True, False, None)  # manual reset
+        self._handles = (ctypes.c_void_p * 1)(self._event)
+
+    def signal(self) -> None:
+        self._kernel32.SetEvent(self._event)
+
+    def wait(self, timeout: float) -> None:
+        index = self._ctypes.c_ulong()
+        try:
+            self._ole32.CoWaitForMultipleHandles(0, max(0, int(timeout * 1000)), 1, self._handles,
+                                                 self._ctypes.byref(index))
+        except OSError as exc:
+            if getattr(exc, "winerror", None) != _RPC_S_CALLPENDING and exc.args[:1] != (_RPC_S_CALLPENDING,):
+                raise
+        self._kernel32.ResetEvent(self._event)
+
+    def close(self) -> None:
+        self._kernel32.CloseHandle(self._event)
+
+
 def _sink(source: str, deliver: Callable[[ComEvent], None], constants: Constants) -> Any:
     """An event sink object with one method per event of ``source`` that delivers a :class:`ComEvent`."""
 
@@ -164,10 +216,12 @@ def _sink(source: str, deliver: Callable[[ComEvent], None], constants: Constants
 class ComtypesBackend(ComBackend):
     """Visual Chart's ``DataSourceManager``, ``RealTime`` and ``Trader`` objects behind the seam."""
 
-    def __init__(self, typelibs: Sequence[Any] | None = None, platform: str = sys.platform) -> None:
-        self._client = load_comtypes(platform)
+    def __init__(self, typelibs: Sequence[Any] | None = None, platform: str = sys.platform,
+                 runtime: Any = None) -> None:
+        self._runtime = runtime if runtime is not None else ComRuntime(platform)
         self._typelibs = typelibs
         self._events: list[ComEvent] = []
+        self._wait: Any = None
         self._series: dict[str, tuple[Any, Any, Any]] = {}  # id -> (manager, serie, connection)
         self._ids = itertools.count(1)
         self._objects: dict[str, Any] = {}
@@ -175,8 +229,9 @@ class ComtypesBackend(ComBackend):
 
     def connect(self) -> None:
         """CoInitialize, load the type libraries, create RealTime and Trader, connect their event sinks."""
-        client = self._client
-        importlib.import_module("comtypes").CoInitialize()
+        client = self._runtime.client
+        self._runtime.initialize()
+        self._wait = self._runtime.waiter()
         libs = self._typelibs or find_typelibs(read_registry)
         try:
             modules = [client.GetModule(list(lib) if isinstance(lib, tuple) else lib) for lib in libs]
@@ -193,7 +248,7 @@ class ComtypesBackend(ComBackend):
                 f"{UNAVAILABLE} and running: its COM objects could not be created ({exc}); after "
                 "installing or updating Visual Chart, restarting Windows registers them") from exc
         for source in ("realtime", "trader"):
-            sink = _sink(source, self._events.append, self.constants)
+            sink = _sink(source, self._deliver, self.constants)
             self._connections.append(client.GetEvents(self._objects[source], sink))
 
     def call(self, target: str, verb: str, **args: Any) -> Any:
@@ -206,10 +261,18 @@ class ComtypesBackend(ComBackend):
         except Exception as exc:  # comtypes.COMError, OSError, AttributeError on a missing member
             raise ComCallError(f"{target}.{verb} failed: {type(exc).__name__}: {exc}") from exc
 
+    def _deliver(self, event: ComEvent) -> None:
+        """A sink got an event (on this thread, inside the wait): keep it and end the wait."""
+        self._events.append(event)
+        if self._wait is not None:
+            self._wait.signal()
+
     def pump(self, timeout: float) -> list[ComEvent]:
-        """Run the COM message loop for ``timeout`` seconds; return the events the sinks received."""
+        """Run the COM message loop until an event arrives or ``timeout`` passes; return the events."""
         if not self._events and timeout > 0:
-            self._client.PumpEvents(timeout)
+            if self._wait is None:
+                raise ComCallError("pump before connect")
+            self._wait.wait(timeout)
         events, self._events = self._events, []
         return events
 
@@ -219,11 +282,14 @@ class ComtypesBackend(ComBackend):
             self._datasource_close_serie(serie_id)
         self._connections.clear()
         self._objects.clear()
-        importlib.import_module("comtypes").CoUninitialize()
+        if self._wait is not None:
+            self._wait.close()
+            self._wait = None
+        self._runtime.uninitialize()
 
     # datasource: one DataSourceManager per serie, so its OnNewDataSerieBar names the serie
     def _manager(self, live: bool) -> Any:
-        manager = self._client.CreateObject(self._modules["datasource"].DataSourceManager)
+        manager = self._runtime.client.CreateObject(self._modules["datasource"].DataSourceManager)
         manager.ActiveEvents = 1 if live else 0
         if live:
             manager.EventsType = self.constants.value("EF_Always")
@@ -244,12 +310,12 @@ class ComtypesBackend(ComBackend):
         serie = manager.NewDataSerie(symbol, self.constants.value(ct), compression, *dates)
         serie_id = f"serie-{next(self._ids)}"
         connection = None
-        if live:
-            def deliver(event: ComEvent) -> None:
-                self._events.append(ComEvent(event.source, event.name, {"serie": serie_id,
-                                                                         "size": event.args["size"]}))
-            sink = _sink("datasource", deliver, self.constants)
-            connection = self._client.GetEvents(manager, sink)
+        if live:  # OnNewDataSerieBar(DataSerie) -> the serie's id and its new size
+            def on_bar(_sink: Any, data_serie: Any) -> None:
+                self._deliver(ComEvent("datasource", "OnNewDataSerieBar",
+                                       {"serie": serie_id, "size": int(data_serie.Size)}))
+            sink = type("DataSourceSink", (), {"OnNewDataSerieBar": on_bar})()
+            connection = self._runtime.client.GetEvents(manager, sink)
         self._series[serie_id] = (manager, serie, connection)
         return serie_id
 

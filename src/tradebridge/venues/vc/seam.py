@@ -177,7 +177,11 @@ def check_event(source: str, name: str, args: Mapping[str, Any]) -> None:
 
 
 class ComBackend(ABC):
-    """What every backend does: connect, call verbs, pump events, close."""
+    """What every backend does: connect, call verbs, pump events, close.
+
+    COM objects belong to the thread (apartment) that created them: a store makes every call
+    and every pump on the one thread that called ``connect``.
+    """
 
     @abstractmethod
     def connect(self) -> None:
