@@ -301,8 +301,8 @@ class Exchange:
             order = cls(data=view, size=max(w.req.total_quantity - w.filled, _EPS), **args)
         except ValueError as exc:
             raise OrderSpecError(321, text(321, str(exc))) from exc
-        if req.tif == "DAY" and order.exectype != Order.Market:
-            order.valid = order.dteos
+        if req.tif == "DAY" and order.exectype not in (Order.Market, Order.Close):
+            order.valid = order.dteos  # a MOC order is a day order by nature: the matcher ends it
         return order
 
     def _gtd_num(self, inst: Instrument, when: _dt.datetime) -> float:
@@ -419,7 +419,8 @@ class Exchange:
         for w in working:
             if w.status == "Submitted":
                 filled_any |= self._step(w, bar, out)
-        if filled_any or (inst.contract.con_id in self.account.positions):
+        pos = self.account.positions.get(inst.contract.con_id)
+        if filled_any or (pos is not None and pos.size):
             out += self._account_events(inst, positions=filled_any)
         return out
 
@@ -573,6 +574,8 @@ class Exchange:
         """reqExecutions: stored executions matching ``filt``, each with its commission report."""
         to = frozenset({client_id})
         f = filt or ExecFilter()
+        if f.time is not None and f.time.tzinfo is None:
+            f = replace(f, time=f.time.replace(tzinfo=_dt.UTC))
         out: list[Event] = []
         for rec in self.executions:
             e = rec.execution
