@@ -205,3 +205,18 @@ def test_snapshot_after_reconnect_lists_open_orders_positions_and_cash() -> None
     assert [(o.client_id, o.size, o.status, o.venue_ids["OrderId"]) for o in snap.open_orders] == [
         ("tb-s1-1", 5.0, "Accepted", "501"), (None, -5.0, "Accepted", "502")]
     assert (dict(snap.positions), snap.cash, snap.executions) == ({"010001ES": 3.0}, 9000.0, ())
+
+
+_prices = st.floats(min_value=0.01, max_value=1e6, allow_nan=False)
+
+
+@given(st.sampled_from(sorted(EXEC_TYPES)), st.booleans(), st.integers(min_value=1, max_value=10**6), _prices,
+       _prices)
+def test_any_supported_order_reads_back_with_its_signed_size_and_client_id(exectype, isbuy, size, price,
+                                                                            plimit) -> None:
+    fields = order_fields(account="A1", symbol="010001ES", exectype=exectype, isbuy=isbuy, size=size,
+                          price=price, pricelimit=plimit, client_id="tb-p-1", now=NOW)
+    order = order_update("OnOrderInMarket", {**fields, "OrderId": "9"}).order
+    assert order.size == (size if isbuy else -size) and order.client_id == "tb-p-1"
+    assert fields["Price"] >= 0 and fields["StopPrice"] >= 0
+    assert (fields["StopPrice"] > 0) == (exectype in (Order.Stop, Order.StopLimit))
