@@ -220,3 +220,9 @@ def test_any_supported_order_reads_back_with_its_signed_size_and_client_id(exect
     assert order.size == (size if isbuy else -size) and order.client_id == "tb-p-1"
     assert fields["Price"] >= 0 and fields["StopPrice"] >= 0
     assert (fields["StopPrice"] > 0) == (exectype in (Order.Stop, Order.StopLimit))
+
+
+def test_a_partial_execution_larger_than_what_remains_is_refused_naming_the_order() -> None:
+    message = "OnPartialExecutedOrder of order 501 reports Volume 4 but only 3 of 5"
+    with pytest.raises(VCOrderError, match=message):
+        order_update("OnPartialExecutedOrder", _report(Volume=4.0), size=5.0, filled=2.0)

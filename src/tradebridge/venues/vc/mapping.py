@@ -180,7 +180,11 @@ def order_update(event: str, fields: Mapping[str, Any], size: float | None = Non
     ids = {"OrderId": order_id}
     execution = None
     if event in FILL_EVENTS:
-        qty = volume if event == "OnPartialExecutedOrder" else abs(size) - abs(filled)
+        remaining = abs(size) - abs(filled)
+        qty = volume if event == "OnPartialExecutedOrder" else remaining
+        if qty > remaining + 1e-9:
+            raise VCOrderError(f"Visual Chart {event} of order {order_id} reports Volume {volume:g} but only "
+                               f"{remaining:g} of {abs(size):g} remain")
         if qty > 0:
             filled += sign * qty
             price = float(_field(event, fields, "Price"))
