@@ -201,7 +201,8 @@ class _ComWait:
 
 
 def _sink(source: str, deliver: Callable[[ComEvent], None], constants: Constants) -> Any:
-    """An event sink object with one method per event of ``source`` that delivers a :class:`ComEvent`."""
+    """A RealTime or Trader event sink: one method per event of ``source``, delivering a :class:`ComEvent`
+    (a serie's sink is made by ``open_serie``, which knows the serie's id)."""
 
     def handler(event: str) -> Callable[..., None]:
         def on_event(self: Any, *args: Any) -> None:
