@@ -82,7 +82,7 @@ class SandboxServer:
                  account: str = "DU000001",
                  data: Iterable[str | Path] | Mapping[str, pd.DataFrame] = (),
                  start: _dt.datetime | float | None = None, bar_interval: float | None = None,
-                 exchange: Any = None, cash: float = 1_000_000.0) -> None:
+                 exchange: Any = None, cash: float = 1_000_000.0, liquidity: Any = None) -> None:
         self._host, self._port = host, port
         if not account or not account.isalnum():
             raise ValueError(f"account id must be letters and digits, got {account!r}")
@@ -95,7 +95,9 @@ class SandboxServer:
         self.steps = 0
         self.bar_interval = bar_interval
         self.faults = FaultPlan()
-        self.exchange = exchange if exchange is not None else self._make_exchange(account, cash)
+        self.exchange = (exchange if exchange is not None
+                         else self._make_exchange(account, cash, liquidity))
+        self._prime()
         self.sessions: dict[int, Session] = {}
         self._all_sessions: set[Session] = set()
         self._server: asyncio.base_events.Server | None = None
@@ -118,11 +120,19 @@ class SandboxServer:
             frames[inst.symbol] = frame if frame is not None else load_csv(key)
         return frames, instruments
 
-    def _make_exchange(self, account: str, cash: float) -> Any:
+    def _make_exchange(self, account: str, cash: float, liquidity: Any) -> Any:
         from .exchange import Exchange
 
         return Exchange(list(self.instruments.values()), account=account, cash=cash,
-                        epoch=int(time.time()))
+                        liquidity=liquidity, epoch=int(time.time()))
+
+    def _prime(self) -> None:
+        """Show the exchange each instrument's opening price as a bar ending at the start time,
+        so orders placed before the first step know the time and price."""
+        t0 = _dt.datetime.fromtimestamp(self.market.t0, _dt.UTC)
+        for symbol, tape in self.market.tapes.items():
+            p = tape.price
+            self.exchange.on_bar(symbol, Bar(t0, p, p, p, p, 0.0))
 
     @property
     def host(self) -> str:
@@ -220,7 +230,11 @@ class SandboxServer:
                 bar = tape.advance()
                 if bar is None:
                     continue
-                self.dispatch(self.exchange.on_bar(symbol, bar))
+                # clients see bars stamped with their start (IB's real-time bars), the exchange
+                # with their end, as backtrader stamps intraday bars (MOC fills on 16:00:00)
+                ended = Bar(bar.time + _dt.timedelta(seconds=RT_BAR_SECONDS), bar.open, bar.high,
+                            bar.low, bar.close, bar.volume)
+                self.dispatch(self.exchange.on_bar(symbol, ended))
                 self._stream(symbol, tape, bar)
         await self.flush()
 
@@ -566,6 +580,14 @@ class ThreadedSandbox:
         self._thread = threading.Thread(target=self.loop.run_forever, name="ib-sandbox", daemon=True)
         self._thread.start()
         self.call(server.start())
+
+    def _prime(self) -> None:
+        """Show the exchange each instrument's opening price as a bar ending at the start time,
+        so orders placed before the first step know the time and price."""
+        t0 = _dt.datetime.fromtimestamp(self.market.t0, _dt.UTC)
+        for symbol, tape in self.market.tapes.items():
+            p = tape.price
+            self.exchange.on_bar(symbol, Bar(t0, p, p, p, p, 0.0))
 
     @property
     def host(self) -> str:
