@@ -81,11 +81,14 @@ class FaultPlan:
         return self.rejects.pop(0) if self.rejects else None
 
     def set_delay(self, seconds: float, client_id: int | None = None) -> None:
-        """Hold each outgoing message to ``client_id`` (all when None) ``seconds`` before sending."""
+        """Hold each outgoing message to ``client_id`` (all when None) ``seconds`` before sending;
+        0 ends that delay (every delay when ``client_id`` is None)."""
         if seconds < 0:
             raise ValueError(f"delay must be >= 0, got {seconds}")
         if seconds:
             self.delay[client_id] = seconds
+        elif client_id is None:
+            self.delay.clear()
         else:
             self.delay.pop(client_id, None)
 

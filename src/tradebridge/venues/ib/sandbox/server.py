@@ -407,7 +407,7 @@ class SandboxServer:
             self.exchange.reject_next(reason)
         events = self.exchange.place(client_id, order_id, found[0].contract, request)
         if self.faults.take_drop(DropPoint.BEFORE_ACK, client_id):
-            session.drop()
+            session.drop_after_queued()
         self.dispatch(events)
 
     def cancel_order(self, session: Session, order_id: int) -> None:
@@ -491,10 +491,10 @@ class SandboxServer:
                 session.send(name, **values)
                 if isinstance(event, ExecutionEvent) and self.faults.take_drop(
                         DropPoint.BEFORE_COMMISSION, cid):
-                    session.drop()
+                    session.drop_after_queued()
                 elif (isinstance(event, OrderStatus) and event.filled > 0 and event.remaining > 0
                       and self.faults.take_drop(DropPoint.MID_PARTIAL, cid)):
-                    session.drop()
+                    session.drop_after_queued()
 
     def _targets(self, event: Any, name: str) -> list[Session]:
         """The connected sessions an event names (the exchange tracks who subscribed)."""

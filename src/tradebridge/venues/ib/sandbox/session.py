@@ -38,7 +38,7 @@ class Session:
         self.client_id: int | None = None
         self.ready = False
         self.closed = False
-        self.queue: asyncio.Queue[bytes] = asyncio.Queue()
+        self.queue: asyncio.Queue[bytes | None] = asyncio.Queue()  # None: drop here
         self.mkt_data: dict[int, str] = {}         # reqId -> symbol
         self.rt_bars: dict[int, str] = {}          # reqId -> symbol
         self.history_live: dict[int, tuple[str, int]] = {}  # keepUpToDate reqId -> (symbol, secs)
@@ -69,6 +69,13 @@ class Session:
         hold = 0
         while True:
             data = await self.queue.get()
+            if data is None:  # a drop marker: what was queued before it goes out first
+                try:
+                    await self.writer.drain()
+                finally:
+                    self.queue.task_done()
+                    self.drop()
+                return
             try:
                 cid = self.client_id if self.client_id is not None else -1
                 if not hold and (n := self.server.faults.take_reorder(cid)):
@@ -98,11 +105,19 @@ class Session:
         if not self.closed:
             await self.queue.join()
 
+    def drop_after_queued(self) -> None:
+        """Drop the socket once everything queued so far has been written."""
+        if not self.closed:
+            self.queue.put_nowait(None)
+
     def drop(self) -> None:
         """Close the socket abruptly (the client sees the connection reset)."""
         if self.closed:
             return
         self.closed = True
+        while not self.queue.empty():  # never to be written: release anyone waiting in flush()
+            self.queue.get_nowait()
+            self.queue.task_done()
         transport = self.writer.transport
         if transport is not None and not transport.is_closing():
             transport.abort()
