@@ -5,3 +5,15 @@ from .base import BrokerBase
 from .risk import RiskLimits
 
 __all__ = ["BackBroker", "BrokerBack", "BrokerBase", "RiskLimits"]
+
+
+# Venue names load on first use, so tradebridge works without the venue's dependency.
+_LAZY = {"IBBroker": "tradebridge.venues.ib.broker"}
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

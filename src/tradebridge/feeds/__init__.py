@@ -12,3 +12,15 @@ __all__ = [
     "DataBase", "DataClone", "FeedBase", "GenericCSVData", "PandasData", "PandasDirectData",
     "YahooFinanceCSVData", "YahooLegacyCSV",
 ]
+
+
+# Venue names load on first use, so tradebridge works without the venue's dependency.
+_LAZY = {"IBData": "tradebridge.venues.ib.feed"}
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -3,3 +3,15 @@
 from .base import Store, StoreConflictError
 
 __all__ = ["Store", "StoreConflictError"]
+
+
+# Venue names load on first use, so tradebridge works without the venue's dependency.
+_LAZY = {"IBStore": "tradebridge.venues.ib.store"}
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

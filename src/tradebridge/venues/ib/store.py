@@ -1,0 +1,431 @@
+"""IBStore: one connection to TWS / IB Gateway through ib_async, run on its own asyncio thread.
+
+Everything runs in one asyncio loop on the store's thread (one async core); the few sync
+methods are one-line wrappers that submit a coroutine with ``run_coroutine_threadsafe``.
+Whatever TWS says reaches the engine thread only through the inbox (``attach_inbox``):
+``notify_store`` messages (Kind.STORE), data statuses (Kind.DATA_STATUS) and, after every
+connect and reconnect, a ``VenueSnapshot`` for the broker (Kind.CONNECTION) built from the
+open orders, completed orders, executions with their commission reports, positions and cash.
+
+Errors are classified with :mod:`.errors`: 502 (cannot connect) and 326 (clientId in use)
+raise at start with a message naming host, port and what to check; 1100 makes the datas
+``CONNBROKEN``; 1101/1102 reconcile, then the datas go ``LIVE`` again. A dropped socket is
+reconnected with exponential backoff and jitter (``tradebridge.live.backoff``), every data is
+resubscribed and the broker reconciles.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import logging
+import random
+import threading
+import time
+from collections.abc import Coroutine
+from typing import Any, TypeVar
+
+from ...feeds.base import DataBase
+from ...live import Backoff, Inbox, Kind, RetriesExhaustedError, retry
+from ...live.state import VenueSnapshot
+from ...stores.base import Store
+from .errors import IBConnectError, IBError, classify, make_error
+from .mapping import account_values, instrument_name, venue_snapshot
+
+__all__ = ["IBStore"]
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+_STATUS = {name: index for index, name in enumerate(DataBase._NOTIFNAMES)}
+_CLIENT_ID_IN_USE = 326
+_RESTORED = (1101, 1102)
+_LOST = 1100
+_MAX_RANDOM_CLIENT_ID = 2**16 - 1
+
+
+class _Fatal(Exception):
+    """Carries an error that must not be retried through ``retry`` (which retries ConnectionError)."""
+
+    def __init__(self, error: BaseException) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+def _random_client_id() -> int:
+    return random.randint(1, _MAX_RANDOM_CLIENT_ID)
+
+
+class IBStore(Store):
+    """Interactive Brokers store (backtrader's params); hands out IBBroker and IBData."""
+
+    params = (
+        ("host", "127.0.0.1"), ("port", 7496), ("clientId", None), ("notifyall", False),
+        ("_debug", False), ("reconnect", 3), ("timeout", 3.0), ("timeoffset", True),
+        ("timerefresh", 60.0), ("indcash", True), ("readonly", False), ("account", ""),
+        ("journal", None), ("backoff_initial", 0.5), ("backoff_max", 30.0), ("histcache", None),
+    )
+    identity = ("host", "port", "clientId")
+
+    def __init__(self, **kwargs: Any) -> None:
+        fresh = not self.__dict__.get("_initialized")
+        super().__init__(**kwargs)
+        if fresh:
+            self._setup()
+
+    def _setup(self) -> None:
+        p = self.p
+        if not isinstance(p.port, int) or not 0 < p.port < 65536:
+            raise ValueError(f"IBStore port must be an integer 1..65535, got {p.port!r}")
+        if p.clientId is not None and (not isinstance(p.clientId, int) or p.clientId < 0):
+            raise ValueError(f"IBStore clientId must be an integer >= 0 or None (random), got {p.clientId!r}")
+        self.policy = Backoff(reconnect=p.reconnect, initial=p.backoff_initial, maximum=p.backoff_max,
+                              timeout=p.timeout)
+        self.client_id: int = p.clientId if p.clientId is not None else _random_client_id()
+        self.ib: Any = None
+        self.inbox: Inbox | None = None
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self.subscribers: list[Any] = []  # datas resubscribed after a reconnect
+        self.details: dict[str, Any] = {}  # instrument name -> ib_async ContractDetails
+        self.syncing = False  # True while (re)connecting: the snapshot carries the venue's truth
+        self.connected = False
+        self._closing = False
+        self._offset = 0.0
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    # -- the loop thread ------------------------------------------------------------------------
+    def _ensure_loop(self) -> asyncio.AbstractEventLoop:
+        if self.loop is None or self.loop.is_closed():
+            self.loop = asyncio.new_event_loop()
+            self._thread = threading.Thread(target=self.loop.run_forever, daemon=True,
+                                            name=f"ibstore-{self.p.host}:{self.p.port}/{self.client_id}")
+            self._thread.start()
+        return self.loop
+
+    def submit(self, coro: Coroutine[Any, Any, T]) -> concurrent.futures.Future[T]:
+        """Schedule ``coro`` on the store's loop from any thread."""
+        return asyncio.run_coroutine_threadsafe(coro, self._ensure_loop())
+
+    def run(self, coro: Coroutine[Any, Any, T], timeout: float | None = None) -> T:
+        """Run ``coro`` on the store's loop and wait for its result (never call from the loop)."""
+        return self.submit(coro).result(timeout)
+
+    def call_soon(self, fn: Any, *args: Any) -> None:
+        """Call ``fn(*args)`` on the store's loop (orders crossing from the engine thread)."""
+        self._ensure_loop().call_soon_threadsafe(fn, *args)
+
+    def spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+        """Start a task on the loop (called on the loop) and keep it referenced until done."""
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._task_done)
+        return task
+
+    def _task_done(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            exc = task.exception()
+            log.error("IB store task failed: %s", exc, exc_info=exc)
+            self.notify(f"IB store task failed: {exc}")
+
+    # -- to the engine --------------------------------------------------------------------------
+    def attach_inbox(self, inbox: Inbox) -> None:
+        """Where every event for the engine thread goes (set by Cerebro before start)."""
+        self.inbox = inbox
+
+    def put(self, kind: Kind, payload: Any, source: Any) -> None:
+        """Hand one event to the engine thread (notifications go straight to the store without an inbox)."""
+        if self.inbox is not None:
+            self.inbox.put(kind, payload, source=source)
+        elif kind is Kind.STORE and source is self:
+            self.put_notification(payload)
+        elif kind is Kind.DATA_STATUS and source is not None:
+            source.put_notification(payload)
+
+    def notify(self, msg: Any) -> None:
+        """A ``notify_store`` message for the strategy."""
+        self.put(Kind.STORE, msg, self)
+
+    def data_status(self, status: str, datas: Any = None) -> None:
+        """Move every (or the given) subscribed data to a status by name (``'LIVE'``...)."""
+        for data in self.subscribers if datas is None else datas:
+            self.put(Kind.DATA_STATUS, _STATUS[status], data)
+
+    def on_event(self, event: Any) -> None:
+        """Engine thread: STORE and CONNECTION events become ``notify_store`` messages."""
+        self.put_notification(event.payload)
+
+    # -- lifecycle ------------------------------------------------------------------------------
+    def _connect(self) -> None:
+        """Connect (blocking the caller until TWS answered); raises IBConnectError with advice."""
+        self._closing = False
+        try:
+            self.run(self._open())
+        except BaseException:
+            self._stop_loop()
+            raise
+
+    def _disconnect(self) -> None:
+        if self.loop is None or self.loop.is_closed():
+            return
+        self._closing = True
+        try:
+            self.run(self._close(), timeout=10)
+        finally:
+            self._stop_loop()
+
+    def _stop_loop(self) -> None:
+        loop, self.loop = self.loop, None
+        if loop is None or loop.is_closed():
+            return
+        loop.call_soon_threadsafe(loop.stop)
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(10)
+        loop.close()
+
+    async def _open(self) -> None:
+        from ib_async import IB
+
+        if self.ib is None:
+            self.ib = IB()
+            self.ib.errorEvent += self._on_error
+            self.ib.disconnectedEvent += self._on_disconnected
+            if self.p._debug:
+                logging.getLogger("ib_async").setLevel(logging.DEBUG)
+        await self._connect_with_retry()
+        self._check_account()
+        self.connected = True
+        if self.p.timeoffset:
+            await self.refresh_time()
+            if self.p.timerefresh:
+                self.spawn(self._refresh_time_forever())
+        self.notify(f"connected to {self._where()} as clientId {self.client_id}")
+        await self.reconcile()
+
+    async def _close(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self.ib is not None and self.ib.isConnected():
+            self.ib.disconnect()
+        self.connected = False
+
+    def _where(self) -> str:
+        return f"TWS/IB Gateway at {self.p.host}:{self.p.port}"
+
+    # -- connecting -----------------------------------------------------------------------------
+    async def _connect_with_retry(self) -> None:
+        self.syncing = True
+        try:
+            await retry(self._attempt, self.policy, on_retry=self._on_retry)
+        except _Fatal as fatal:
+            raise fatal.error from None
+        except RetriesExhaustedError as exc:
+            cause = exc.__cause__ or exc
+            text = (f"could not connect to {self._where()} with clientId {self.client_id} after "
+                    f"{self.policy.reconnect + 1} attempt(s): {cause}")
+            raise make_error(502, text) from cause
+        finally:
+            self.syncing = False
+
+    def _on_retry(self, attempt: int, delay: float, error: BaseException) -> None:
+        self.notify(f"IB connection attempt {attempt} to {self._where()} failed ({error}); "
+                    f"retrying in {delay:.2f} s")
+
+    async def _attempt(self) -> None:
+        """One connect: ib_async's connect and start-up sync, cut short by error 326."""
+        refused = asyncio.Event()
+
+        def watch(req_id: int, code: int, text: str, contract: Any) -> None:
+            if code == _CLIENT_ID_IN_USE:
+                refused.set()
+
+        self.ib.errorEvent += watch
+        connect = asyncio.ensure_future(self.ib.connectAsync(
+            self.p.host, self.p.port, clientId=self.client_id, timeout=self.p.timeout,
+            readonly=self.p.readonly, account=self.p.account))
+        waiter = asyncio.ensure_future(refused.wait())
+        try:
+            await asyncio.wait({connect, waiter}, return_when=asyncio.FIRST_COMPLETED)
+            if refused.is_set():
+                connect.cancel()
+                await asyncio.gather(connect, return_exceptions=True)
+                self.ib.disconnect()
+                self._client_id_in_use()
+            await connect
+        finally:
+            waiter.cancel()
+            self.ib.errorEvent -= watch
+
+    def _client_id_in_use(self) -> None:
+        used = self.client_id
+        if self.p.clientId is None:  # random: draw another and let retry try again
+            self.client_id = _random_client_id()
+            raise ConnectionError(f"random clientId {used} is in use; trying clientId {self.client_id}")
+        text = f"clientId {used} is already connected to {self._where()}"
+        raise _Fatal(make_error(_CLIENT_ID_IN_USE, text))
+
+    def _check_account(self) -> None:
+        accounts = self.ib.managedAccounts()
+        if self.p.account and self.p.account not in accounts:
+            self.ib.disconnect()
+            raise IBConnectError(321, f"account {self.p.account!r} is not managed by {self._where()} "
+                                      f"(managed: {', '.join(accounts) or 'none'}); fix the account param")
+
+    @property
+    def account(self) -> str:
+        """The account orders and values are for (the only managed one when not given)."""
+        if self.p.account:
+            return str(self.p.account)
+        accounts = self.ib.managedAccounts() if self.ib is not None else []
+        return accounts[0] if len(accounts) == 1 else ""
+
+    # -- what TWS says ----------------------------------------------------------------------------
+    def _on_error(self, req_id: int, code: int, text: str, contract: Any) -> None:
+        info = classify(code, text)
+        if self.p._debug:
+            log.debug("IB error %s reqId %s: %s", code, req_id, text)
+        if code == _CLIENT_ID_IN_USE:
+            return  # raised by the connect attempt
+        if self.p.notifyall or info.severity != "info":
+            self.notify(make_error(code, text, req_id))
+        if code == _LOST:
+            self.data_status("CONNBROKEN")
+        elif code in _RESTORED and self.connected:
+            self.spawn(self._restored(resubscribe=code == 1101))
+        elif info.data_status and contract is not None and info.kind == "data":
+            self.data_status(info.data_status, self._datas_of(contract))
+
+    def _datas_of(self, contract: Any) -> list[Any]:
+        name = instrument_name(contract) if contract.secType else ""
+        return [d for d in self.subscribers if getattr(d, "instrument", None) == name
+                or (contract.conId and getattr(d, "con_id", None) == contract.conId)]
+
+    def _on_disconnected(self) -> None:
+        was, self.connected = self.connected, False
+        if self._closing or not was:
+            return
+        self.notify(make_error(504, f"the connection to {self._where()} dropped; reconnecting"))
+        if self._broker_listens():
+            self.put(Kind.CONNECTION, "lost", self.broker)
+        self.data_status("CONNBROKEN")
+        self.spawn(self._reconnect())
+
+    async def _reconnect(self) -> None:
+        try:
+            await self._connect_with_retry()
+        except (IBError, OSError) as exc:
+            self.notify(exc)
+            self.data_status("DISCONNECTED")
+            return
+        self.connected = True
+        self.notify(f"reconnected to {self._where()} as clientId {self.client_id}")
+        await self.reconcile()
+        for data in list(self.subscribers):
+            await data._ib_resume()
+
+    async def _restored(self, resubscribe: bool) -> None:
+        """After 1101/1102: ask TWS again what happened, reconcile, then the datas are LIVE."""
+        self.syncing = True
+        try:
+            await self.ib.reqOpenOrdersAsync()
+            await self.ib.reqCompletedOrdersAsync(False)
+            await self.ib.reqExecutionsAsync()
+        finally:
+            self.syncing = False
+        await self.reconcile()
+        for data in list(self.subscribers):
+            if resubscribe:
+                await data._ib_resume()
+            else:
+                self.data_status("LIVE", [data])
+
+    # -- reconciliation ---------------------------------------------------------------------------
+    def _broker_listens(self) -> bool:
+        return self.broker is not None and hasattr(self.broker, "on_event") and \
+            getattr(self.broker, "_store", None) is self
+
+    def snapshot(self) -> VenueSnapshot:
+        """What TWS says now: open and completed orders, executions with commissions, positions, cash."""
+        ib = self.ib
+        closed = [t for t in ib.trades() if t.isDone()]
+        cash = account_values(ib.accountValues(), self.account).get("cash")
+        return venue_snapshot(ib.openTrades(), ib.fills(), ib.positions(), cash=cash,
+                              closed_trades=closed, account=self.account)
+
+    async def reconcile(self) -> None:
+        """Send the broker a VenueSnapshot (a CONNECTION event): it reconciles on the engine thread."""
+        if self._broker_listens():
+            self.put(Kind.CONNECTION, self.snapshot(), self.broker)
+            values = account_values(self.ib.accountValues(), self.account)
+            if values:
+                self.put(Kind.ACCOUNT, values, self.broker)
+
+    # -- datas ----------------------------------------------------------------------------------
+    def subscribe(self, data: Any) -> None:
+        """Remember a data (resubscribed after reconnects) and start it on the loop."""
+        if not any(d is data for d in self.subscribers):
+            self.subscribers.append(data)
+        self.submit(data._ib_start())
+
+    def unsubscribe(self, data: Any) -> None:
+        """Stop a data's subscriptions."""
+        self.subscribers = [d for d in self.subscribers if d is not data]
+        if self.loop is not None and not self.loop.is_closed():
+            self.call_soon(data._ib_stop)
+
+    async def contract_details(self, contract: Any) -> Any:
+        """The one ContractDetails of ``contract`` (cached by instrument name); IB error 200 if none."""
+        found = await self.ib.reqContractDetailsAsync(contract)
+        if len(found) != 1:
+            what = "no contract" if not found else f"{len(found)} contracts"
+            raise make_error(200, f"{what} match {contract!r} at {self._where()}")
+        details = found[0]
+        self.details[instrument_name(details.contract)] = details
+        return details
+
+    # -- time -----------------------------------------------------------------------------------
+    def timeoffset(self) -> float:
+        """TWS time minus local time, in seconds (0 unless ``timeoffset``)."""
+        return self._offset
+
+    def now(self) -> float:
+        """TWS's time now as an epoch (local clock plus the measured offset)."""
+        return time.time() + self._offset
+
+    async def refresh_time(self) -> None:
+        """Measure the offset between TWS's clock and ours (half the round trip is TWS's reply)."""
+        sent = time.time()
+        tws = await self.ib.reqCurrentTimeAsync()
+        got = time.time()
+        self._offset = tws.timestamp() - (sent + got) / 2
+
+    async def _refresh_time_forever(self) -> None:
+        while True:
+            await asyncio.sleep(self.p.timerefresh)
+            if self.ib.isConnected():
+                await self.refresh_time()
+
+    # -- broker/data classes ----------------------------------------------------------------------
+    def getdata(self, *args: Any, **kwargs: Any) -> Any:
+        """An IBData on this store."""
+        from .feed import IBData
+
+        return IBData(*args, _store_obj=self, **kwargs)
+
+    def getbroker(self, *args: Any, **kwargs: Any) -> Any:
+        """This store's IBBroker (one per store)."""
+        from .broker import IBBroker
+
+        if self.broker is None:
+            self.broker = IBBroker(*args, _store_obj=self, **kwargs)
+        return self.broker
+
+    @classmethod
+    def for_kwargs(cls, kwargs: dict[str, Any]) -> IBStore:
+        """The store named by the store params among ``kwargs`` (they are removed from it)."""
+        store = kwargs.pop("_store_obj", None)
+        names = set(cls.params._defaults)
+        mine = {k: kwargs.pop(k) for k in list(kwargs) if k in names}
+        return store if store is not None else cls(**mine)
