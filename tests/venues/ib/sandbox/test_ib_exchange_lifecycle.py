@@ -275,3 +275,45 @@ def test_execution_filter_selects_by_client_symbol_side_and_time():
     assert picked(time=bar(2, 1, 1, 1, 1).time) == [(1, 2)]
     assert picked(symbol="MSFT") == [] and picked(sec_type="STK", exchange="SMART") == picked()
     assert picked(acct_code="DU1234567") == picked() and picked(acct_code="X") == []
+
+
+# -- before any bar, and bad bars ----------------------------------------------------------
+def test_day_order_placed_before_any_bar_takes_its_session_from_the_first_bar():
+    ex = Exchange()
+    place(ex, 1, order("BUY", 10, "LMT", lmt_price=90.0))
+    place(ex, 2, order("BUY", 10, "MOC"))
+    assert of(ex.on_bar("AAPL", Bar(_ny(24, 10, 0), 100, 101, 99, 100)), OrderStatus) == []
+    events = ex.on_bar("AAPL", Bar(_ny(24, 16, 0), 100, 101, 99, 100.5))
+    assert [(e.execution.order_id, e.execution.price) for e in of(events, ExecutionEvent)] == [(2, 100.5)]
+    assert _status(ex.on_bar("AAPL", Bar(_ny(25, 9, 30), 100, 101, 99, 100))) == "Cancelled"
+
+
+def test_numeric_liquidity_caps_each_bar_even_without_volume():
+    ex = Exchange(liquidity=25_000)
+    ex.on_bar("EUR.USD", {"datetime": 1_795_000_000.0, "open": 1.1, "high": 1.1, "low": 1.1, "close": 1.1})
+    ex.place(1, 1, ex.instruments["EUR.USD"].contract, order("SELL", 60_000))
+    events = []
+    for i in range(1, 4):
+        events += ex.on_bar("EUR.USD", {"datetime": 1_795_000_000.0 + 60 * i, "open": 1.1, "high": 1.1,
+                                        "low": 1.1, "close": 1.1, "volume": 0})
+    assert [e.execution.shares for e in of(events, ExecutionEvent)] == [25_000, 25_000, 10_000]
+
+
+def test_bad_bars_and_settings_raise_naming_the_cause():
+    ex = _exchange()
+    with pytest.raises(ValueError, match="no instrument 'MSFT'"):
+        ex.on_bar("MSFT", bar(1, 1, 1, 1, 1))
+    with pytest.raises(ValueError, match="older than the last one"):
+        ex.on_bar("AAPL", bar(-5, 1, 1, 1, 1))
+    with pytest.raises(ValueError, match="no time/datetime"):
+        ex.on_bar("AAPL", {"open": 1, "high": 1, "low": 1, "close": 1})
+    with pytest.raises(ValueError, match="slippage: unknown setting"):
+        Exchange(slippage={"slip_prec": 0.01})
+    with pytest.raises(ValueError, match="liquidity must be"):
+        Exchange(liquidity=0)
+
+
+def test_trailing_percent_of_100_or_more_is_refused():
+    ex = _exchange()
+    (err, _) = place(ex, 1, order("SELL", 10, "TRAIL", trailing_percent=100.0))
+    assert err.code == 321 and "below 100" in err.text

@@ -8,6 +8,7 @@ ids it goes to; the server sends it to those of them that are connected.
 from __future__ import annotations
 
 import datetime as _dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -67,7 +68,7 @@ class Bar:
         """A Bar from a Bar, a mapping or an object with time/datetime, open, high, low, close, volume."""
         if isinstance(bar, Bar):
             return bar
-        get = bar.get if isinstance(bar, dict) else (lambda k, d=None: getattr(bar, k, d))
+        get: Callable[..., Any] = bar.get if isinstance(bar, dict) else (lambda k, d=None: getattr(bar, k, d))
         when = get("time")
         if when is None:
             when = get("datetime")

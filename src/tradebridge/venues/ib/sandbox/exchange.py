@@ -69,6 +69,7 @@ class Working:
     bt: Any = None
     note: str = ""
     done_time: _dt.datetime | None = None
+    untimed: bool = False  # placed before the exchange saw any bar: session times come with the first
 
     @property
     def remaining(self) -> float:
@@ -120,12 +121,27 @@ def _matching(slippage: dict[str, Any] | None) -> dict[str, Any]:
     return {**_MATCHING, **(slippage or {})}
 
 
+def _day_expiring(order: Order, req: OrderRequest) -> bool:
+    """Whether a DAY order ends at the session end (MKT fills first; MOC is a day order by nature)."""
+    return req.tif == "DAY" and order.exectype not in (Order.Market, Order.Close)
+
+
+def _liquidity(liquidity: Liquidity | float | None) -> Liquidity | None:
+    """A filler; a number means at most that many shares a bar, whatever the bar's volume."""
+    if liquidity is None or callable(liquidity):
+        return liquidity
+    cap = float(liquidity)
+    if not cap > 0:
+        raise ValueError(f"liquidity must be a filler or a positive size a bar, got {liquidity!r}")
+    return lambda order, price, ago: min(cap, abs(order.executed.remsize))
+
+
 class Exchange:
     """Venue state and order engine of the IB sandbox."""
 
     def __init__(self, instruments: Iterable[Instrument] | None = None, account: str = "DU1234567",
                  cash: float = 1_000_000.0, base: str = "USD", margin: float = 1.0,
-                 plans: dict[str, CommissionPlan] | None = None, liquidity: Liquidity | None = None,
+                 plans: dict[str, CommissionPlan] | None = None, liquidity: Liquidity | float | None = None,
                  epoch: int = 0, slippage: dict[str, Any] | None = None) -> None:
         self.instruments: dict[str, Instrument] = {}
         for inst in default_instruments() if instruments is None else instruments:
@@ -133,8 +149,9 @@ class Exchange:
         self.account = Account(account, base=base, margin=margin)
         self.account.deposit(cash)
         self.plans = default_plans() if plans is None else plans
-        self.liquidity = liquidity
+        self.liquidity = _liquidity(liquidity)
         self.orders: dict[tuple[int, int], Working] = {}
+        self._live: dict[tuple[int, int], Working] = {}  # the orders not done, in placement order
         self.executions: list[_Record] = []
         self.sessions: dict[int, _Session] = {}
         self.clock: _dt.datetime | None = None
@@ -238,7 +255,7 @@ class Exchange:
         if not req.account:
             req.account = self.account.code
         w = Working(client_id, order_id, self._next_perm(), inst, req)
-        self.orders[(client_id, order_id)] = w
+        self.orders[(client_id, order_id)] = self._live[(client_id, order_id)] = w
         if self._rejects:
             return self._reject(w, 201, text(201, self._rejects.popleft()))
         try:
@@ -295,14 +312,15 @@ class Exchange:
         view = inst.view
         if not view.bars and self.clock is not None:
             view.datetime.cur = inst.localnum(self.clock)
+        w.untimed = not view.bars and self.clock is None
         args = bt_args(req, inst, self._gtd_num)
         cls = BuyOrder if req.action == "BUY" else SellOrder
         try:
             order = cls(data=view, size=max(w.req.total_quantity - w.filled, _EPS), **args)
         except ValueError as exc:
             raise OrderSpecError(321, text(321, str(exc))) from exc
-        if req.tif == "DAY" and order.exectype not in (Order.Market, Order.Close):
-            order.valid = order.dteos  # a MOC order is a day order by nature: the matcher ends it
+        if _day_expiring(order, req) and not w.untimed:
+            order.valid = order.dteos
         return order
 
     def _gtd_num(self, inst: Instrument, when: _dt.datetime) -> float:
@@ -321,7 +339,7 @@ class Exchange:
 
     def _held(self, w: Working) -> list[Working]:
         """Untransmitted orders of ``w``'s bracket, parent first."""
-        return sorted((o for o in self.orders.values()
+        return sorted((o for o in self._live.values()
                        if o is not w and o.client_id == w.client_id and o.status == "PendingSubmit"
                        and o.root == w.root), key=lambda o: o.perm_id)
 
@@ -335,7 +353,7 @@ class Exchange:
 
     def _reject(self, w: Working, code: int, why: str) -> list[Event]:
         """Record ``w`` as Inactive with IB's error ``code``."""
-        w.status, w.note, w.done_time = "Inactive", why, self.clock
+        self._finish(w, "Inactive", self.clock, why)
         to = self._order_targets(w)
         return [ErrorEvent(w.order_id, code, why, to), self._status_event(w)]
 
@@ -382,14 +400,14 @@ class Exchange:
     def cancel_all(self) -> list[Event]:
         """reqGlobalCancel: cancel every live order of every client."""
         out: list[Event] = []
-        for w in list(self.orders.values()):
+        for w in list(self._live.values()):
             if w.alive:
                 out += self._cancel(w, "", api=True)
         return out
 
     def _cancel(self, w: Working, why: str, api: bool = False) -> list[Event]:
         """Cancel ``w`` and its live children; a cancel request also gets error 202."""
-        w.status, w.note, w.done_time = "Cancelled", why, self.clock
+        self._finish(w, "Cancelled", self.clock, why)
         to = self._order_targets(w)
         out: list[Event] = [self._status_event(w)]
         if api:
@@ -399,8 +417,13 @@ class Exchange:
                 out += self._cancel(child, f"parent order {w.order_id} cancelled")
         return out
 
+    def _finish(self, w: Working, status: str, when: _dt.datetime | None, why: str = "") -> None:
+        """``w`` is done (Filled, Cancelled, Inactive): it leaves the live book."""
+        w.status, w.done_time, w.note = status, when, why
+        self._live.pop((w.client_id, w.order_id), None)
+
     def _children(self, w: Working) -> list[Working]:
-        return [o for o in self.orders.values()
+        return [o for o in self._live.values()
                 if o.client_id == w.client_id and o.req.parent_id == w.order_id]
 
     # -- bars and fills ----------------------------------------------------------------
@@ -414,7 +437,7 @@ class Exchange:
         if self.clock is None or bar.time > self.clock:
             self.clock = bar.time
         out: list[Event] = []
-        working = [w for w in self.orders.values() if w.inst is inst and w.status == "Submitted"]
+        working = [w for w in self._live.values() if w.inst is inst and w.status == "Submitted"]
         filled_any = False
         for w in working:
             if w.status == "Submitted":
@@ -427,6 +450,11 @@ class Exchange:
     def _step(self, w: Working, bar: Bar, out: list[Event]) -> bool:
         """Expire, match and trail one working order on the new bar; True if it filled."""
         bt = w.bt
+        if w.untimed:
+            w.untimed = False
+            bt.dteos = w.inst.session_end_after(w.inst.view.datetime[0])
+            if _day_expiring(bt, w.req):
+                bt.valid = bt.dteos
         if bt.expire():
             out += self._cancel(w, "expired")
             return False
@@ -460,7 +488,7 @@ class Exchange:
         w.filled += size
         w.last_price = price
         if w.req.total_quantity - w.filled <= _EPS:
-            w.status, w.done_time = "Filled", bar.time
+            self._finish(w, "Filled", bar.time)
         else:
             w.bt.executed.remsize = w.remaining if w.req.action == "BUY" else -w.remaining
         execution = self._execution(w, size, price, bar.time)
@@ -501,7 +529,7 @@ class Exchange:
         Children of one bracket form an implicit reduce group, as TWS links them."""
         group, kind = w.req.oca_group, w.req.oca_type or 1
         if group:
-            members = [o for o in self.orders.values() if o is not w and o.alive and o.req.oca_group == group]
+            members = [o for o in self._live.values() if o is not w and o.req.oca_group == group]
         elif w.req.parent_id:
             kind = 3
             members = [o for o in self._siblings(w) if o.alive and not o.req.oca_group]
@@ -521,7 +549,7 @@ class Exchange:
         return out
 
     def _siblings(self, w: Working) -> list[Working]:
-        return [o for o in self.orders.values() if o is not w and o.client_id == w.client_id
+        return [o for o in self._live.values() if o is not w and o.client_id == w.client_id
                 and o.req.parent_id == w.req.parent_id]
 
     # -- events ------------------------------------------------------------------------
@@ -560,8 +588,8 @@ class Exchange:
         """reqOpenOrders (the client's own; client 0 and ``all_clients`` see every client's)."""
         to = frozenset({client_id})
         out: list[Event] = []
-        for w in self.orders.values():
-            if w.alive and (all_clients or client_id == 0 or w.client_id == client_id):
+        for w in self._live.values():
+            if (all_clients or client_id == 0 or w.client_id == client_id):
                 out += self._order_events(w, to)
         return out
 

@@ -128,9 +128,13 @@ class Instrument:
         ticks = price / self.min_tick
         return math.isclose(ticks, round(ticks), rel_tol=0.0, abs_tol=1e-6)
 
-    def session_end_num(self, day: _dt.date) -> float:
-        """Local date number of the session end on ``day``."""
-        return date2num(_dt.datetime.combine(day, self.session_end))
+    def session_end_after(self, localnum: float) -> float:
+        """Local date number of the first session end at or after the local time ``localnum``."""
+        local = num2date(localnum)
+        end = _dt.datetime.combine(local.date(), self.session_end)
+        if end < local:
+            end += _dt.timedelta(days=1)
+        return date2num(end)
 
 
 def default_instruments() -> list[Instrument]:

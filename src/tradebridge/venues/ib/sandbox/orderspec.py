@@ -86,6 +86,8 @@ def _check_trail(req: OrderRequest) -> None:
     amount, percent = req.aux_price, req.trailing_percent
     if _price(amount) == _price(percent):
         raise _bad("a trailing order needs exactly one of auxPrice (trailing amount) and trailingPercent")
+    if _price(percent) and float(percent or 0.0) >= 100.0:
+        raise _bad(f"trailingPercent must be below 100, got {percent!r}")
     if req.order_type == "TRAIL LIMIT":
         offset = req.lmt_price_offset
         if offset is None and not (_price(req.lmt_price) and _price(req.trail_stop_price)):
@@ -113,22 +115,24 @@ def parse_gtd(value: str, default_tz: str) -> _dt.datetime:
 def _trail_args(req: OrderRequest, inst: Instrument) -> dict[str, Any]:
     """price (the reference the stop trails from), plimit, trailamount/trailpercent."""
     buy = req.action == "BUY"
-    percent = req.trailing_percent / 100.0 if _price(req.trailing_percent) else None
-    amount = None if percent else req.aux_price
-    stop = req.trail_stop_price
-    if _price(stop):
-        ref = (stop / (1 + percent) if buy else stop / (1 - percent)) if percent else (
-            stop - amount if buy else stop + amount)
+    percent = float(req.trailing_percent or 0.0) / 100.0 if _price(req.trailing_percent) else 0.0
+    amount = 0.0 if percent else float(req.aux_price or 0.0)
+    stop = float(req.trail_stop_price or 0.0) if _price(req.trail_stop_price) else 0.0
+    if stop:
+        if percent:
+            ref = stop / (1 + percent) if buy else stop / (1 - percent)
+        else:
+            ref = stop - amount if buy else stop + amount
     elif inst.last is not None:
         ref = inst.last.close
     else:
         why = "no market price to start the trailing stop from; give trailStopPrice"
         raise OrderSpecError(201, text(201, why))
-    args: dict[str, Any] = {"price": ref, "trailamount": amount, "trailpercent": percent}
+    args: dict[str, Any] = {"price": ref, "trailamount": amount or None, "trailpercent": percent or None}
     if req.order_type == "TRAIL LIMIT":
         offset = req.lmt_price_offset
         if offset is None:
-            offset = abs(req.trail_stop_price - req.lmt_price)
+            offset = abs(stop - float(req.lmt_price or 0.0))
         args["pricelimit"] = ref + offset if buy else ref - offset
         if args["pricelimit"] <= 0:
             raise _bad(f"lmtPriceOffset {offset!r} puts the limit at or below zero")
