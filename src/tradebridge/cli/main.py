@@ -44,6 +44,11 @@ def build_parser() -> argparse.ArgumentParser:
     from ..sweep.cli import add_parser as add_optimize_parser
 
     add_optimize_parser(sub)
+    sandbox = sub.add_parser("sandbox", help="run a venue sandbox (a local server speaking its protocol)")
+    venues = sandbox.add_subparsers(dest="venue", required=True)
+    from .sandbox_oanda import add_parser as add_oanda_sandbox
+
+    add_oanda_sandbox(venues)
     return parser
 
 
@@ -95,6 +100,8 @@ def main(argv: list[str] | None = None) -> int:
             from ..sweep.cli import optimize
 
             return optimize(args)
+        if args.command == "sandbox":
+            return int(args.run(args))
         return _backtest(args)
     except UsageError as exc:
         print(f"tradebridge: error: {exc}", file=sys.stderr)

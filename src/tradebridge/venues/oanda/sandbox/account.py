@@ -253,6 +253,7 @@ class Account:
 
     def activate(self, order: SbOrder, out: dict[str, Any], prefix: str = "order") -> None:
         """A just-created order: fill it on the current quote, or cancel a FOK/IOC one that cannot."""
+        self.shadow(order)
         if not self.try_fill(order, True, out, prefix) and order.fields.get("timeInForce") in ("FOK", "IOC"):
             out[f"{prefix}CancelTransaction"] = self.cancel(order, "TIME_IN_FORCE_EXPIRED")
 
@@ -404,7 +405,7 @@ class Account:
             details = order.fields.get(key)
             if details is not None:
                 fields = {"type": kind, "tradeID": opened["tradeID"], "triggerCondition": "DEFAULT", **details}
-                self.add_order(fields, "ON_FILL", orderFillTransactionID=fill_id)
+                self.shadow(self.add_order(fields, "ON_FILL", orderFillTransactionID=fill_id)[0])
 
     # -- time -----------------------------------------------------------------------------
 

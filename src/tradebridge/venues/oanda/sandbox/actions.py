@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from .account import Account
@@ -15,6 +16,8 @@ __all__ = ["cancel_order", "close_position", "close_trade", "create_order", "fin
            "replace_order", "set_trade_orders"]
 
 Reply = tuple[int, dict[str, Any]]
+_DECIMAL = re.compile(r"-?\d+(\.\d+)?\Z")
+_DECIMAL_FIELDS = {"units", "price", "priceBound", "distance"}
 _TRADE_ORDER_KEYS = {"takeProfit": "TAKE_PROFIT", "stopLoss": "STOP_LOSS", "trailingStopLoss": "TRAILING_STOP_LOSS"}
 
 
@@ -39,8 +42,10 @@ def _reject(acct: Account, err: Reject, kind: str, raw: Any, key: str = "orderRe
     if not err.reason:
         return 400, {"errorMessage": err.message}
     echo = {k: (v if isinstance(v, dict | list) else str(v)) for k, v in (raw or {}).items()
-            if k not in ("type", "id") and v is not None} if isinstance(raw, dict) else {}
-    echo.pop("gtdTime", None)
+            if k not in ("type", "id", "gtdTime") and v is not None} if isinstance(raw, dict) else {}
+    for field in _DECIMAL_FIELDS & echo.keys():
+        if not _DECIMAL.match(echo[field]):
+            del echo[field]  # the transaction records only well-formed numbers
     txn = acct.txn(f"{kind}_REJECT", rejectReason=err.reason, **echo)
     body = _done(acct, {key: txn}, status or err.status)[1]
     body.update(errorCode=err.reason, errorMessage=err.message)
@@ -107,7 +112,10 @@ def cancel_order(acct: Account, spec: str) -> Reply:
     order = find_order(acct, spec)
     if order is None or order.state != "PENDING":
         err = Reject("ORDER_DOESNT_EXIST", f"order {spec} does not exist or is not pending", 404)
-        return _reject(acct, err, "ORDER_CANCEL", {"orderID": spec}, "orderCancelRejectTransaction")
+        named = {"clientOrderID": spec[1:]} if spec.startswith("@") else {}
+        if order is not None or spec.isdigit():
+            named["orderID"] = order.id if order is not None else spec
+        return _reject(acct, err, "ORDER_CANCEL", named, "orderCancelRejectTransaction")
     return _done(acct, {"orderCancelTransaction": acct.cancel(order, "CLIENT_REQUEST")}, 200)
 
 
