@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as _dt
 import gc
 import itertools
+import logging
 import os
 import warnings
 from collections.abc import Iterable
@@ -70,6 +71,8 @@ class Cerebro(ParamsMixin):
         self.runstrats: list[list[Any]] = []
         self.runningstrats: list[Any] = []
         self._tz = None
+        self._liveloop: Any = None  # a LiveLoop while a live run is on
+        self.inbox: Any = None  # that run's Inbox (producers may put into it)
 
     # -- building ---------------------------------------------------------------------------------
     def adddata(self, data: Any, name: str | None = None) -> Any:
@@ -214,9 +217,12 @@ class Cerebro(ParamsMixin):
         """Receives data status notifications; subclass to use."""
 
     def _brokernotify(self) -> None:
-        broker = self._broker
-        broker.next()
-        get = broker.get_notification
+        self._broker.next()
+        self._ordernotify()
+
+    def _ordernotify(self) -> None:
+        """Hand the broker's queued order notifications to their strategies."""
+        get = self._broker.get_notification
         order = get()
         while order is not None:
             owner = order.owner if order.owner is not None else self.runningstrats[0]
@@ -224,8 +230,11 @@ class Cerebro(ParamsMixin):
             order = get()
 
     def runstop(self) -> None:
-        """Ask the running engine to stop after the current step."""
+        """Ask the running engine to stop after the current step (any thread)."""
         self._event_stop = True
+        live = self._liveloop
+        if live is not None:
+            live.wake()
 
     # -- running --------------------------------------------------------------------------------------
     def run(self, executor: Any = None, **kwargs: Any) -> list[Any]:
@@ -278,6 +287,8 @@ class Cerebro(ParamsMixin):
         """Run one combination of strategies over the datas."""
         self._event_stop = False
         broker = self._broker
+        if self._dolive:
+            self._start_live()
         for store in self.stores:
             store.start(broker=broker if getattr(broker, "_store", None) is store else None)
         broker.cerebro = self
@@ -320,11 +331,20 @@ class Cerebro(ParamsMixin):
                 run_once(self, runstrats)
             else:
                 run_next(self, runstrats)
+        except KeyboardInterrupt:
+            if not self._dolive:
+                raise
+            self._event_stop = True  # Ctrl-C ends a live run cleanly: stop hooks still run
+        except BaseException:
+            self._abort_live()
+            raise
         finally:
             STAGE.running = False
             if pause_gc:
                 gc.enable()
             self._progress.close()
+        if self._liveloop is not None:
+            self._liveloop.finish()
         for strat in runstrats:
             strat._stop()
         broker.stop()
@@ -336,9 +356,34 @@ class Cerebro(ParamsMixin):
             feed.stop()
         for store in self.stores:
             store.stop()
+        self._end_live()
         if self._dooptimize and self.p.optreturn:
             return [OptReturn.of(s) for s in runstrats]
         return runstrats
+
+    def _start_live(self) -> None:
+        """Create the run's inbox and attach it before stores, broker and datas start."""
+        from .live import DEFAULT_INBOX_SIZE, LiveLoop
+
+        self._liveloop = LiveLoop(self, getattr(self, "inbox_maxsize", DEFAULT_INBOX_SIZE))
+        self.inbox = self._liveloop.inbox
+        self._liveloop.attach()
+
+    def _abort_live(self) -> None:
+        """A live run failed: stop the producers (datas, stores) so no thread outlives it."""
+        if self._liveloop is None:
+            return
+        for obj in [*self.datas, *self.stores]:
+            try:
+                obj.stop()
+            except Exception:  # keep stopping the others; the run's own error propagates
+                logging.getLogger(__name__).exception("stopping %r after a failed live run", obj)
+        self._end_live()
+
+    def _end_live(self) -> None:
+        if self._liveloop is not None:
+            self._liveloop.close()
+            self._liveloop = None
 
     def _resolve_tz(self) -> Any:
         """cerebro's ``tz``: None, an index of a data (use its zone), a name or a tzinfo."""

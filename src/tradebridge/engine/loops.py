@@ -112,7 +112,10 @@ def run_next(cerebro: Any, runstrats: list[Any]) -> None:
     d0ret: Any = True
     dt0 = _INF
     tick = cerebro._progress.update if cerebro._progress.active else None
+    live = getattr(cerebro, "_liveloop", None)  # engine.live.LiveLoop in live runs
     while d0ret or d0ret is None:
+        if live is not None:
+            live.pump()
         lastret = False
         drets = [d.next(ticks=False) for d in datas]
         d0ret = any(drets)
@@ -145,6 +148,11 @@ def run_next(cerebro: Any, runstrats: list[Any]) -> None:
         elif d0ret is None:
             for d in datas:
                 d._check()
+            if live is not None:  # nothing to step: sleep until an event or a deadline
+                live.idle(datas)
+                if cerebro._event_stop:
+                    return
+                continue
         else:
             lastret = data0._last()
             for d in datas1:

@@ -121,8 +121,36 @@ class Store(ParamsMixin):
     def _disconnect(self) -> None:
         """Venue hook: close the connection."""
 
+    # -- live runs: the engine's inbox ---------------------------------------------------------
+    def attach_inbox(self, inbox: Any) -> None:
+        """Called by cerebro (engine thread) before ``start`` in a live run."""
+        self._inbox = inbox
+        self._engine_ident = threading.get_ident()
+
+    def on_event(self, event: Any) -> None:
+        """An inbox event this store sent itself, now on the engine thread."""
+        from ..live.inbox import Kind
+
+        if event.kind is Kind.STORE:
+            self.notifs.append(event.payload)
+        elif event.kind is Kind.CONNECTION:
+            self._on_connection(event.payload)
+        else:
+            raise ValueError(f"{type(self).__name__} got an inbox event of kind "
+                             f"{event.kind.name}; a store handles STORE and CONNECTION")
+
+    def _on_connection(self, payload: Any) -> None:
+        """Venue hook: the connection came up or went down (engine thread)."""
+
     # -- notifications -------------------------------------------------------------------------
     def put_notification(self, msg: Any, *args: Any, **kwargs: Any) -> None:
+        """Queue a ``notify_store`` message; from a venue thread it crosses via the inbox."""
+        inbox = self.__dict__.get("_inbox")
+        if inbox is not None and threading.get_ident() != self._engine_ident:
+            from ..live.inbox import Kind
+
+            inbox.put(Kind.STORE, (msg, args, kwargs), source=self)
+            return
         self.notifs.append((msg, args, kwargs))
 
     def get_notifications(self) -> list[tuple[Any, tuple, dict]]:

@@ -1,0 +1,150 @@
+"""The live side of the engine loop: one inbox, its dispatch, and sleeping until a deadline.
+
+``run_next`` drives live runs too; this module supplies what it needs when the run is live:
+``pump()`` hands whatever the venue threads queued to its sources (``source.on_event``) without
+waiting, and ``idle()`` sleeps in ``inbox.drain(timeout)`` when no data has a bar, where the
+timeout is the nearest deadline (a resampled bar that must close on time although no tick
+arrives). ``runstop()`` wakes the sleep with ``inbox.wake()``.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import time
+from typing import Any
+
+from ..filters._clock import source_of, time_point
+from ..live.inbox import Event, Inbox
+from ..utils.dates import TIME_MAX, num2date
+from ..utils.timeframe import TimeFrame
+
+__all__ = ["DEFAULT_INBOX_SIZE", "LiveLoop", "bar_deadline"]
+
+DEFAULT_INBOX_SIZE = 100_000
+_SLACK = 0.002  # wake just after the boundary: the bar-over check compares clock >= boundary
+_GIVE_UP = 0.05  # a deadline this far past that closed nothing is ignored (never spin on it)
+_UNIT_SECONDS = {TimeFrame.MicroSeconds: 1e-6, TimeFrame.Seconds: 1.0, TimeFrame.Minutes: 60.0}
+
+
+def _utc_epoch(naive_utc: _dt.datetime) -> float:
+    return naive_utc.replace(tzinfo=_dt.UTC).timestamp()
+
+
+def bar_deadline(data: Any, flt: Any) -> float | None:
+    """Epoch seconds (venue clock) at which the bar ``flt`` is building must be delivered.
+
+    None when no bar is open or the bar closes only when new data arrives (ticks, weeks and
+    longer, bars not aligned to their edge, replayed bars without time adjustment).
+    """
+    bar = getattr(flt, "bar", None)
+    if bar is None or not bar.isopen() or not hasattr(flt, "check"):
+        return None
+    if getattr(flt, "replaying", False) and not flt.doadjusttime:
+        return None
+    p = flt.p
+    opened = num2date(bar.datetime)
+    unit = _UNIT_SECONDS.get(p.timeframe)
+    if unit is not None:
+        if not p.bar2edge:
+            return None
+        point, _ = time_point(opened.time(), p.timeframe, p.boundoff)
+        edge = (point // p.compression + 1) * p.compression - p.boundoff
+        midnight = opened.replace(hour=0, minute=0, second=0, microsecond=0)
+        return _utc_epoch(midnight) + edge * unit
+    if p.timeframe == TimeFrame.Days:
+        src = source_of(data)
+        sessionend = src.p.sessionend or TIME_MAX
+        eos = num2date(src.date2num(_dt.datetime.combine(opened.date(), sessionend)))
+        while opened > eos:
+            eos += _dt.timedelta(days=1)
+        return _utc_epoch(eos)
+    return None
+
+
+def _clock_offset(data: Any) -> float:
+    """Seconds the venue's clock is ahead of ours (``data._timeoffset()``, as the resampler)."""
+    offset = getattr(data, "_timeoffset", None)
+    return offset().total_seconds() if offset is not None else 0.0
+
+
+class LiveLoop:
+    """Owns a live run's inbox: attaches it, dispatches its events, sleeps until a deadline."""
+
+    def __init__(self, cerebro: Any, maxsize: int = DEFAULT_INBOX_SIZE) -> None:
+        self.cerebro = cerebro
+        self.inbox = Inbox(maxsize)
+        self.waits = 0  # blocking waits (each ends with events, a deadline, a wake or a close)
+        self.events = 0  # events dispatched
+
+    def attach(self) -> None:
+        """Give the inbox to every store, every data that takes one, and the broker."""
+        cerebro = self.cerebro
+        targets = [*cerebro.stores, *cerebro.datas, cerebro.getbroker()]
+        seen: set[int] = set()
+        for obj in targets:
+            attach = getattr(obj, "attach_inbox", None)
+            if attach is not None and id(obj) not in seen:
+                seen.add(id(obj))
+                attach(self.inbox)
+
+    def dispatch(self, events: list[Event]) -> None:
+        """Hand each event to its source, in arrival order (engine thread)."""
+        for event in events:
+            handler = getattr(event.source, "on_event", None)
+            if handler is None:
+                raise TypeError(
+                    f"inbox event {event.kind.name} came from {event.source!r}, which has no "
+                    "on_event method: producers must pass source=<the data, store or broker>")
+            handler(event)
+        self.events += len(events)
+
+    def pump(self) -> None:
+        """Dispatch whatever is queued now, without waiting."""
+        if len(self.inbox):
+            self.dispatch(self.inbox.drain(0))
+
+    def idle(self, datas: list[Any]) -> None:
+        """No data has a bar: sleep until an event, the nearest deadline or ``runstop``;
+        then deliver data, order and store notifications (no broker step: no new bar)."""
+        timeout = self.timeout(datas)
+        if timeout is None or timeout > 0:
+            self.waits += 1
+        self.dispatch(self.inbox.drain(timeout))
+        cerebro = self.cerebro
+        cerebro._datanotify()
+        cerebro._ordernotify()
+        cerebro._storenotify()
+
+    def timeout(self, datas: list[Any]) -> float | None:
+        """Seconds until the nearest deadline; 0 when a bar is already waiting; None: none."""
+        best: float | None = None
+        now = time.time()
+        for data in datas:
+            if data._barstack or data._barstash or data.haslivedata():
+                return 0.0
+            for flt, _, _ in data._filters:
+                deadline = bar_deadline(data, flt)
+                if deadline is None:
+                    continue
+                left = deadline - (now + _clock_offset(data))
+                if left < -_GIVE_UP:
+                    continue
+                left = max(left, 0.0) + _SLACK
+                if best is None or left < best:
+                    best = left
+        return best
+
+    def finish(self) -> None:
+        """The loop ended: deliver what is still pending (a final DISCONNECTED, store news)."""
+        cerebro = self.cerebro
+        cerebro._datanotify()
+        cerebro._ordernotify()
+        cerebro._storenotify()
+
+    def wake(self) -> None:
+        """Make the engine return from its wait at once (``runstop``)."""
+        self.inbox.wake()
+
+    def close(self) -> None:
+        """Refuse further events (the run is over)."""
+        self.inbox.close()
