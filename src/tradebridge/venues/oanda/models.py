@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import Any
 
 from .codec import Model, ModelError
 
@@ -133,8 +133,6 @@ class CandlesResponse(Model):
     instrument: str | None = None
     granularity: str | None = None
     candles: tuple[Candlestick, ...] = ()
-
-    spec_name: ClassVar[str] = ""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -497,8 +495,8 @@ class DailyFinancingTransaction(Transaction):
     account_financing_mode: str | None = None
 
 
-_ORDER_TRANSACTION_TYPES = tuple(
-    f"{kind}_ORDER{suffix}" for kind in ("MARKET", "FIXED_PRICE", "LIMIT", "STOP", "MARKET_IF_TOUCHED",
+_ORDER_TRANSACTION_TYPES = ("FIXED_PRICE_ORDER",) + tuple(  # a fixed-price order is never rejected
+    f"{kind}_ORDER{suffix}" for kind in ("MARKET", "LIMIT", "STOP", "MARKET_IF_TOUCHED",
                                          "TAKE_PROFIT", "STOP_LOSS", "TRAILING_STOP_LOSS")
     for suffix in ("", "_REJECT"))
 
