@@ -53,10 +53,17 @@ def test_account_subscription_sends_values_per_currency_and_base_then_portfolio(
     (line,) = of(events, PortfolioValue)
     assert (line.position, line.market_price, line.market_value) == (100, 100.5, 10_050.0)
     assert line.average_cost == pytest.approx(100.01) and line.targets == frozenset({1})
-    # updates follow on every bar while subscribed, and stop after unsubscribing
-    assert of(ex.on_bar("AAPL", bar(2, 100.5, 101.0, 99.0, 101.0)), PortfolioValue)
+    # updates follow on every bar while subscribed (account values only when they change),
+    # and stop after unsubscribing
+    first = ex.on_bar("AAPL", bar(2, 100.5, 101.0, 99.0, 101.0))
+    assert of(first, PortfolioValue) and "AccountCode" in {v.key for v in of(first, AccountValue)}
+    moved = ex.on_bar("AAPL", bar(3, 100.5, 101.0, 99.0, 101.5))
+    assert _values(moved)["NetLiquidation"] == pytest.approx(START + 150 - 1.0)
+    assert "AccountCode" not in {v.key for v in of(moved, AccountValue)}
+    same = ex.on_bar("AAPL", bar(4, 100.5, 101.0, 99.0, 101.5))
+    assert of(same, AccountValue) == [] and of(same, PortfolioValue)
     ex.subscribe_account(1, False)
-    assert of(ex.on_bar("AAPL", bar(3, 100.5, 101.0, 99.0, 101.0)), PortfolioValue) == []
+    assert of(ex.on_bar("AAPL", bar(5, 100.5, 101.0, 99.0, 101.0)), PortfolioValue) == []
 
 
 def test_position_subscribers_get_an_update_after_each_fill():

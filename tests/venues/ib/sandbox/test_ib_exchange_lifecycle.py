@@ -133,6 +133,7 @@ def test_gtd_in_the_past_or_malformed_is_refused():
     bad = place(ex, 2, order("BUY", 10, "LMT", lmt_price=90.0, tif="GTD", good_till_date="tomorrow"))
     assert [e.code for e in of(past + bad, ErrorEvent)] == [321, 321]
     assert "goodTillDate 'tomorrow'" in of(bad, ErrorEvent)[0].text
+    assert "is in the past" in of(past, ErrorEvent)[0].text
 
 
 def test_ioc_fills_what_it_can_on_the_next_bar_and_cancels_the_rest():

@@ -9,7 +9,6 @@ TEXTS: dict[int, str] = {
     104: "Can't modify a filled order.",
     105: "Order being modified does not match original order. {}",
     110: "The price does not conform to the minimum price variation for this contract.",
-    135: "Can't find order with id ={}",
     200: "No security definition has been found for the request",
     201: "Order rejected - reason:{}",
     202: "Order Canceled - reason:{}",

@@ -157,6 +157,7 @@ class Exchange:
         self.clock: _dt.datetime | None = None
         self._matcher = Matcher(SimpleNamespace(**_matching(slippage)))
         self._rejects: deque[str] = deque()
+        self._sent_values: dict[tuple[str, str], str] = {}  # account values as last broadcast
         self._perm = 1_000_000 * (epoch % 1000 + 1)
         self._exec_prefix = f"{epoch & 0xFFFFFFFF:08x}"
         self._exec_seq = 0
@@ -313,7 +314,7 @@ class Exchange:
         if not view.bars and self.clock is not None:
             view.datetime.cur = inst.localnum(self.clock)
         w.untimed = not view.bars and self.clock is None
-        args = bt_args(req, inst, self._gtd_num)
+        args = bt_args(req, inst)
         cls = BuyOrder if req.action == "BUY" else SellOrder
         try:
             order = cls(data=view, size=max(w.req.total_quantity - w.filled, _EPS), **args)
@@ -322,9 +323,6 @@ class Exchange:
         if _day_expiring(order, req) and not w.untimed:
             order.valid = order.dteos
         return order
-
-    def _gtd_num(self, inst: Instrument, when: _dt.datetime) -> float:
-        return inst.localnum(when)
 
     def _admit(self, w: Working, parent: Working | None) -> list[Event]:
         """Hold, queue behind the parent, or start working a new order; release its group."""
@@ -571,12 +569,16 @@ class Exchange:
         return [self._open_event(w, targets), self._status_event(w, targets)]
 
     def _account_events(self, inst: Instrument, positions: bool) -> list[Event]:
-        """Account values and the instrument's portfolio line for subscribers (positions after fills)."""
+        """For subscribers: the account values that changed since last sent, the instrument's
+        portfolio line, and (after fills) its position."""
         out: list[Event] = []
         subs = self._subscribers("account_updates")
         if subs:
-            insts = list(self.instruments.values())
-            out += reports.account_values(self.account, insts, subs)
+            for value in reports.account_values(self.account, list(self.instruments.values()), subs):
+                key = (value.key, value.currency)
+                if self._sent_values.get(key) != value.value:
+                    self._sent_values[key] = value.value
+                    out.append(value)
             out += reports.portfolio(self.account, [inst], subs)
         psubs = self._subscribers("positions")
         if positions and psubs:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import re
-from collections.abc import Callable
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -139,8 +138,7 @@ def _trail_args(req: OrderRequest, inst: Instrument) -> dict[str, Any]:
     return args
 
 
-def bt_args(req: OrderRequest, inst: Instrument,
-            localnum: Callable[[Instrument, _dt.datetime], float]) -> dict[str, Any]:
+def bt_args(req: OrderRequest, inst: Instrument) -> dict[str, Any]:
     """Keyword arguments for a tradebridge Buy/SellOrder doing what ``req`` asks."""
     kind = req.order_type
     args: dict[str, Any] = {"exectype": EXECTYPES[kind]}
@@ -153,5 +151,8 @@ def bt_args(req: OrderRequest, inst: Instrument,
     elif kind.startswith("TRAIL"):
         args.update(_trail_args(req, inst))
     if req.tif == "GTD":
-        args["valid"] = localnum(inst, parse_gtd(req.good_till_date, inst.tz))
+        valid = inst.localnum(parse_gtd(req.good_till_date, inst.tz))
+        if valid < inst.view.datetime[0]:
+            raise _bad(f"goodTillDate {req.good_till_date!r} is in the past")
+        args["valid"] = valid
     return args
