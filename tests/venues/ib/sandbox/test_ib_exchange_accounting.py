@@ -183,3 +183,15 @@ def test_random_order_sequences_keep_positions_cash_and_netliq_consistent(action
     netliq = ex.summary()["NetLiquidation"]
     assert netliq == pytest.approx(START + realized + unrealized, abs=1e-6)
     assert float(_values(ex.account_snapshot(1))["NetLiquidation"]) == pytest.approx(netliq, abs=0.006)
+
+
+def test_tiered_pricing_charges_less_a_share_and_falls_with_monthly_volume():
+    ex = Exchange(plans="tiered", cash=1e9)
+    ex.on_bar("AAPL", bar(0, 10.0, 10.0, 10.0, 10.0))
+    place(ex, 1, order("BUY", 50))
+    place(ex, 2, order("BUY", 299_950))
+    place(ex, 3, order("BUY", 1000))
+    reports = of(ex.on_bar("AAPL", bar(1, 10.0, 10.0, 10.0, 10.0)), CommissionEvent)
+    assert [r.report.commission for r in reports] == pytest.approx([0.35, 299_950 * 0.0035, 1000 * 0.002])
+    with pytest.raises(ValueError, match="pricing must be one of"):
+        Exchange(plans="cheap")

@@ -9,13 +9,14 @@ commission, as IB's does, so that at any time
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from tradebridge.orders.comminfo import CommInfoBase
 from tradebridge.orders.position import Position
 
 from .instruments import Instrument
 
-__all__ = ["Account", "CommissionPlan", "Fill", "default_plans"]
+__all__ = ["PRICING", "Account", "CommissionPlan", "Fill", "TieredShares", "default_plans"]
 
 
 @dataclass(slots=True)
@@ -38,11 +39,46 @@ class CommissionPlan:
         return due
 
 
-def default_plans() -> dict[str, CommissionPlan]:
-    """IB's fixed pricing by secType: stocks USD 0.005/share (min 1, max 1%), forex 0.2 bps (min 2)."""
+class TieredShares(CommInfoBase):
+    """IB's tiered stock pricing: the rate a share falls as the month's traded volume grows.
+
+    ``tiers`` are (volume up to, rate a share); confirmed executions count towards the volume."""
+
+    params: Any = (
+        ("commtype", CommInfoBase.COMM_FIXED),
+        ("stocklike", True),
+        ("tiers", ((300_000, 0.0035), (3_000_000, 0.002), (20_000_000, 0.0015), (100_000_000, 0.001),
+                   (float("inf"), 0.0005))),
+    )
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self.volume = 0.0
+
+    def rate(self) -> float:
+        """The rate a share at the volume traded so far."""
+        return next(rate for upto, rate in self.p.tiers if self.volume < upto)
+
+    def _getcommission(self, size: float, price: float, pseudoexec: bool) -> float:
+        commission = abs(size) * self.rate()
+        if not pseudoexec:
+            self.volume += abs(size)
+        return commission
+
+
+PRICING = ("fixed", "tiered")
+
+
+def default_plans(pricing: str = "fixed") -> dict[str, CommissionPlan]:
+    """IB's pricing by secType. Fixed: stocks USD 0.005/share (min 1, max 1%); tiered: stocks
+    0.0035/share falling with monthly volume (min 0.35, max 1%). Forex 0.2 bps (min 2) in both."""
+    if pricing not in PRICING:
+        raise ValueError(f"commission pricing must be one of {PRICING}, got {pricing!r}")
+    stock = (CommissionPlan(TieredShares(), minimum=0.35, max_pct=0.01) if pricing == "tiered" else
+             CommissionPlan(CommInfoBase(commission=0.005, commtype=CommInfoBase.COMM_FIXED, stocklike=True),
+                            minimum=1.0, max_pct=0.01))
     return {
-        "STK": CommissionPlan(CommInfoBase(commission=0.005, commtype=CommInfoBase.COMM_FIXED,
-                                           stocklike=True), minimum=1.0, max_pct=0.01),
+        "STK": stock,
         "CASH": CommissionPlan(CommInfoBase(commission=0.002, commtype=CommInfoBase.COMM_PERC,
                                             stocklike=True), minimum=2.0),
         "FUT": CommissionPlan(CommInfoBase(commission=0.85, commtype=CommInfoBase.COMM_FIXED,

@@ -137,18 +137,27 @@ def _liquidity(liquidity: Liquidity | float | None) -> Liquidity | None:
 
 
 class Exchange:
-    """Venue state and order engine of the IB sandbox."""
+    """Venue state and order engine of the IB sandbox.
+
+    ``instruments`` (default AAPL and EUR.USD), one ``account`` with ``cash`` in ``base``;
+    ``margin`` is the initial margin as a fraction of position value (1.0: a cash account);
+    ``plans`` the commission plans by secType or a pricing name (``fixed``, ``tiered``);
+    ``liquidity`` a tradebridge filler ``(order, price, ago) -> size`` or a share cap a bar
+    (None: orders fill completely); ``epoch`` makes exec ids and perm ids differ between
+    sandbox runs; ``slippage`` the backtest broker's ``slip_*`` settings.
+    """
 
     def __init__(self, instruments: Iterable[Instrument] | None = None, account: str = "DU1234567",
                  cash: float = 1_000_000.0, base: str = "USD", margin: float = 1.0,
-                 plans: dict[str, CommissionPlan] | None = None, liquidity: Liquidity | float | None = None,
-                 epoch: int = 0, slippage: dict[str, Any] | None = None) -> None:
+                 plans: dict[str, CommissionPlan] | str | None = None,
+                 liquidity: Liquidity | float | None = None, epoch: int = 0,
+                 slippage: dict[str, Any] | None = None) -> None:
         self.instruments: dict[str, Instrument] = {}
         for inst in default_instruments() if instruments is None else instruments:
             self.add_instrument(inst)
         self.account = Account(account, base=base, margin=margin)
         self.account.deposit(cash)
-        self.plans = default_plans() if plans is None else plans
+        self.plans = plans if isinstance(plans, dict) else default_plans(plans or "fixed")
         self.liquidity = _liquidity(liquidity)
         self.orders: dict[tuple[int, int], Working] = {}
         self._live: dict[tuple[int, int], Working] = {}  # the orders not done, in placement order
