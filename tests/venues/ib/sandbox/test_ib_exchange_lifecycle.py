@@ -158,14 +158,15 @@ def test_moc_without_a_session_end_bar_fills_at_the_last_close_of_the_session():
     place(ex, 1, order("SELL", 10, "MOC"))
     ex.on_bar("AAPL", Bar(_ny(24, 15, 59), 100, 101, 99, 100.3))
     (fill,) = of(ex.on_bar("AAPL", Bar(_ny(25, 9, 30), 98, 99, 97, 98.5)), ExecutionEvent)
-    assert fill.execution.price == 100.3
+    assert fill.execution.price == 100.3 and fill.execution.time == _ny(24, 15, 59)
 
 
 def test_trailing_stop_follows_the_close_and_fires_at_the_trailed_stop():
     ex = _exchange()
     place(ex, 1, order("SELL", 10, "TRAIL", aux_price=1.0, trail_stop_price=99.0))
     run_bars(ex, [(100.0, 102.5, 100.0, 102.0)])  # stop trails from 99 to 101
-    assert ex.orders[(1, 1)].bt.created.price == pytest.approx(101.0)
+    (shown,) = of(ex.open_orders(1), OpenOrder)
+    assert shown.order.trail_stop_price == pytest.approx(101.0) and shown.order.aux_price == 1.0
     (fill,) = of(run_bars(ex, [(101.8, 101.9, 100.5, 100.8)], start=2), ExecutionEvent)
     assert fill.execution.price == pytest.approx(101.0)
 

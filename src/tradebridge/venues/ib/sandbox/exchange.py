@@ -11,6 +11,7 @@ finds its orders working and the executions it missed.
 from __future__ import annotations
 
 import datetime as _dt
+import math
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
@@ -134,6 +135,17 @@ def _liquidity(liquidity: Liquidity | float | None) -> Liquidity | None:
     if not cap > 0:
         raise ValueError(f"liquidity must be a filler or a positive size a bar, got {liquidity!r}")
     return lambda order, price, ago: min(cap, abs(order.executed.remsize))
+
+
+def _shown(w: Working) -> OrderRequest:
+    """A copy of ``w``'s request as openOrder shows it: a trailing order with its current stop."""
+    req = replace(w.req)
+    bt = w.bt
+    if bt is not None and bt.exectype in _TRAILING and math.isfinite(bt.created.price):
+        req.trail_stop_price = round(bt.created.price, 10)
+        if bt.exectype == Order.StopTrailLimit:
+            req.lmt_price = round(bt.created.pricelimit, 10)
+    return req
 
 
 class Exchange:
@@ -498,7 +510,8 @@ class Exchange:
             self._finish(w, "Filled", bar.time)
         else:
             w.bt.executed.remsize = w.remaining if w.req.action == "BUY" else -w.remaining
-        execution = self._execution(w, size, price, bar.time)
+        when = inst.prev.time if ago < 0 and inst.prev is not None else bar.time  # a MOC past its close
+        execution = self._execution(w, size, price, when)
         report = CommissionReport(execution.exec_id, commission, inst.contract.currency,
                                   UNSET_DOUBLE if booked.realized_pnl is None else booked.realized_pnl)
         self.executions.append(_Record(inst.contract, inst.contract.sec_type, execution, report))
@@ -569,7 +582,7 @@ class Exchange:
                     completed: bool = False) -> OpenOrder:
         comm = w.commission if w.filled else UNSET_DOUBLE
         when = w.done_time.strftime("%Y%m%d %H:%M:%S UTC") if completed and w.done_time else ""
-        return OpenOrder(w.order_id, w.client_id, w.perm_id, w.inst.contract, replace(w.req), w.status,
+        return OpenOrder(w.order_id, w.client_id, w.perm_id, w.inst.contract, _shown(w), w.status,
                          w.filled, w.remaining, comm, w.inst.contract.currency if w.filled else "", "",
                          completed, when, w.note if completed else "",
                          self._order_targets(w) if targets is None else targets)

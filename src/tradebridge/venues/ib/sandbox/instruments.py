@@ -95,6 +95,7 @@ class Instrument:
     session_end: _dt.time = _dt.time(16, 0)
     view: BarView = field(init=False)
     last: Bar | None = field(init=False, default=None)
+    prev: Bar | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         self.view = BarView(self.session_end)
@@ -121,7 +122,7 @@ class Instrument:
     def push(self, bar: Bar) -> None:
         """Make ``bar`` the current bar."""
         self.view.push(self.localnum(bar.time), bar)
-        self.last = bar
+        self.prev, self.last = self.last, bar
 
     def on_tick(self, price: float) -> bool:
         """Whether ``price`` is a whole number of ticks (IB error 110 otherwise)."""
