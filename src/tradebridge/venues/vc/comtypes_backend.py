@@ -277,6 +277,11 @@ class ComtypesBackend(ComBackend):
         events, self._events = self._events, []
         return events
 
+    def wake(self) -> None:
+        """End the COM wait from any thread (a kernel event is thread-safe to set)."""
+        if self._wait is not None:
+            self._wait.signal()
+
     def close(self) -> None:
         """Drop the sinks, delete open series, release the objects and CoUninitialize."""
         for serie_id in list(self._series):

@@ -91,6 +91,7 @@ class FakeVC(ComBackend):
         self._queue: deque[ComEvent] = deque()
         self._held: list[ComEvent] = []
         self._cond = threading.Condition()
+        self._woken = False
         self._connected = False
         self._down = False
         self._verbs: Mapping[tuple[str, str], Callable[..., Any]] = {
@@ -124,11 +125,18 @@ class FakeVC(ComBackend):
     def pump(self, timeout: float) -> list[ComEvent]:
         """Wait up to ``timeout`` seconds for events; return all queued."""
         with self._cond:
-            if not self._queue and timeout > 0:
-                self._cond.wait_for(lambda: bool(self._queue), timeout)
+            if not self._queue and not self._woken and timeout > 0:
+                self._cond.wait_for(lambda: bool(self._queue) or self._woken, timeout)
+            self._woken = False
             events = list(self._queue)
             self._queue.clear()
             return events
+
+    def wake(self) -> None:
+        """End a waiting ``pump`` (or the next one) at once."""
+        with self._cond:
+            self._woken = True
+            self._cond.notify_all()
 
     def close(self) -> None:
         with self._cond:

@@ -4,8 +4,8 @@ Visual Chart stamps bars and ticks with OLE automation dates (float days since 1
 its own clock; a symbol's ``TimeOffset`` (seconds) takes that clock to the market's local time,
 and the market's time zone (from the 3-digit market code that starts every symbol) takes it to
 UTC. Bars are stamped ``HH:MM:59.999``; with ``millisecond`` the missing millisecond is added
-back so a bar ends on the minute. Global indices (market ``096``) arrive one hour west of the
-time zone they are listed in, as backtrader measured.
+back so a bar ends on the minute (a stamp already on a whole second is kept). Global indices
+(market ``096``) arrive one hour west of the time zone they are listed in, as backtrader measured.
 """
 
 from __future__ import annotations
@@ -129,10 +129,10 @@ def vc_time_to_utc(days: float, *, time_offset: float = 0.0, market: str = "", t
 
     ``time_offset`` is the symbol's ``TimeOffset`` (seconds), ``tz`` the market's time zone (None:
     the market time is taken as UTC), ``bar`` whether it stamps a bar (then ``millisecond`` adds
-    the missing millisecond).
+    the missing millisecond to a stamp one millisecond short of a whole second).
     """
     local = ole_to_datetime(days) - _dt.timedelta(seconds=time_offset)
-    if bar and millisecond:
+    if bar and millisecond and local.microsecond == 999_000:
         local += _MILLISECOND
     if market in EXTRA_HOUR_MARKETS:
         local += _dt.timedelta(hours=1)

@@ -199,6 +199,14 @@ class ComBackend(ABC):
     def close(self) -> None:
         """Disconnect the event sinks and release the COM objects."""
 
+    def wake(self) -> None:
+        """Make a ``pump`` waiting now (or the next one) return at once; callable from any thread.
+
+        A store calls it when it has a call to make on the pump thread; without it the call
+        waits for the pump's timeout.
+        """
+        return None  # a backend whose pump never waits long needs nothing here
+
     def __enter__(self) -> ComBackend:
         self.connect()
         return self

@@ -126,6 +126,9 @@ class RecordingBackend(ComBackend):
             self._write({"kind": "event", "source": event.source, "name": event.name, "args": event.args})
         return events
 
+    def wake(self) -> None:
+        self.inner.wake()
+
     def close(self) -> None:
         self.inner.close()
         with self._lock:
@@ -196,6 +199,7 @@ class ReplayBackend(ComBackend):
         self._calls = [i for i, (_, r) in enumerate(self._records) if r["kind"] == "call"]
         self._next_call = 0  # index into _calls
         self._next_event = 0  # index into _records
+        self._woken = False
         self._cond = threading.Condition()
 
     def connect(self) -> None:
@@ -227,8 +231,9 @@ class ReplayBackend(ComBackend):
     def pump(self, timeout: float) -> list[ComEvent]:
         """The recorded events up to the next call not yet made; waits up to ``timeout`` when none."""
         with self._cond:
-            if not self._ready() and timeout > 0:
-                self._cond.wait_for(self._ready, timeout)
+            if not self._ready() and not self._woken and timeout > 0:
+                self._cond.wait_for(lambda: self._woken or self._ready(), timeout)
+            self._woken = False
             events = []
             while self._next_event < self._barrier():
                 _, record = self._records[self._next_event]
@@ -236,6 +241,12 @@ class ReplayBackend(ComBackend):
                 if record["kind"] == "event":
                     events.append(ComEvent(record["source"], record["name"], record["args"]))
             return events
+
+    def wake(self) -> None:
+        """End a waiting ``pump`` (or the next one) at once."""
+        with self._cond:
+            self._woken = True
+            self._cond.notify_all()
 
     def _ready(self) -> bool:
         barrier = self._barrier()
