@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from ib_exchange_kit import bar, of, order, place, run_bars
 
 from tradebridge.orders.fillers import FixedSize
@@ -114,3 +116,32 @@ def test_oca_reducing_types_shrink_the_other_members(oca_type):
     assert (other.status, other.remaining) == ("Submitted", 6)
     run_bars(ex, [(100.0, 101.0, 99.5, 100.6)] * 2, start=2)
     assert ex.orders[(1, 1)].status == "Filled" and ex.orders[(1, 2)].status == "Cancelled"
+
+
+@settings(max_examples=60, deadline=None)
+@given(moves=st.lists(st.integers(-150, 150), min_size=5, max_size=30), chunk=st.sampled_from([None, 30, 70]),
+       qty=st.integers(1, 300), tp=st.integers(5, 200), sl=st.integers(5, 200))
+def test_random_paths_never_let_a_bracket_exit_more_than_the_parent_bought(moves, chunk, qty, tp, sl):
+    ex = _exchange(liquidity=chunk)
+    entry = 100.0
+    place(ex, 1, order("BUY", qty, "LMT", lmt_price=entry, transmit=False))
+    take = round(entry + tp * 0.01, 2)
+    place(ex, 2, order("SELL", qty, "LMT", lmt_price=take, parent_id=1, transmit=False))
+    place(ex, 3, order("SELL", qty, "STP", aux_price=round(entry - sl * 0.01, 2), parent_id=1))
+    price, events = 100.3, []
+    for i, move in enumerate(moves, start=1):
+        new = max(price + move * 0.01, 1.0)
+        events += ex.on_bar("AAPL", bar(i, price, max(price, new) + 0.05, min(price, new) - 0.05, new))
+        price = new
+    fills = [e.execution for e in of(events, ExecutionEvent)]
+    parent = [f for f in fills if f.order_id == 1]
+    exits = [f for f in fills if f.order_id in (2, 3)]
+    bought, sold = sum(f.shares for f in parent), sum(f.shares for f in exits)
+    assert sold <= bought <= qty
+    pos = ex.account.positions.get(265598)
+    assert (pos.size if pos else 0) == bought - sold
+    if exits:  # children work only from the bar after the parent completed
+        assert bought == qty and min(f.time for f in exits) > max(f.time for f in parent)
+    done = {oid: ex.orders[(1, oid)].status for oid in (2, 3)}
+    if sold == qty:  # exit complete: one child filled (maybe with part of the other), the other ended
+        assert sorted(done.values()) == ["Cancelled", "Filled"]
