@@ -319,3 +319,16 @@ def test_trailing_percent_of_100_or_more_is_refused():
     ex = _exchange()
     (err, _) = place(ex, 1, order("SELL", 10, "TRAIL", trailing_percent=100.0))
     assert err.code == 321 and "below 100" in err.text
+
+
+def test_a_disconnect_ends_the_clients_subscriptions_but_not_its_orders():
+    ex = _exchange()
+    ex.connect(0)
+    ex.subscribe_account(1, True)
+    ex.subscribe_positions(1, True)
+    place(ex, 1, order("BUY", 10))
+    ex.disconnect(1)
+    ex.disconnect(0)
+    events = run_bars(ex, [(100.0, 101.0, 99.0, 100.0)])
+    assert kinds(events) == ["ExecutionEvent", "OrderStatus", "OpenOrder", "CommissionEvent"]
+    assert all(e.targets == frozenset({1}) for e in events)  # the owner, for whenever it comes back
