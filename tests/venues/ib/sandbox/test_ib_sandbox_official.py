@@ -1,0 +1,237 @@
+"""The official IB client (ibapi: EClient/EWrapper on its own reader thread) against the sandbox:
+handshake, contract details, history, an order through its life; replies checked field by field."""
+
+from __future__ import annotations
+
+import queue
+import threading
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from ib_sandbox_helpers import START
+from ibapi.client import EClient
+from ibapi.contract import Contract
+from ibapi.order import Order
+from ibapi.order_cancel import OrderCancel
+from ibapi.wrapper import EWrapper
+
+from tradebridge.venues.ib.sandbox.server import start_in_thread
+
+_WAIT = 10.0
+
+
+class _App(EWrapper, EClient):
+    """Records every callback as (name, args) in a queue the test reads."""
+
+    def __init__(self) -> None:
+        EWrapper.__init__(self)
+        EClient.__init__(self, wrapper=self)
+        self.inbox: queue.Queue[tuple[str, tuple[Any, ...]]] = queue.Queue()
+
+    def _put(self, name: str, *args: Any) -> None:
+        self.inbox.put((name, args))
+
+    def nextValidId(self, orderId):
+        self._put("nextValidId", orderId)
+
+    def managedAccounts(self, accountsList):
+        self._put("managedAccounts", accountsList)
+
+    def error(self, reqId, errorTime, errorCode, errorString, advancedOrderRejectJson=""):
+        self._put("error", reqId, errorCode, errorString)
+
+    def contractDetails(self, reqId, contractDetails):
+        self._put("contractDetails", reqId, contractDetails)
+
+    def contractDetailsEnd(self, reqId):
+        self._put("contractDetailsEnd", reqId)
+
+    def historicalData(self, reqId, bar):
+        self._put("historicalData", reqId, bar)
+
+    def historicalDataEnd(self, reqId, start, end):
+        self._put("historicalDataEnd", reqId, start, end)
+
+    def orderStatus(self, orderId, status, filled, remaining, avgFillPrice, permId, parentId,
+                    lastFillPrice, clientId, whyHeld, mktCapPrice):
+        self._put("orderStatus", orderId, status, filled, remaining, avgFillPrice, permId, parentId,
+                  lastFillPrice, clientId)
+
+    def openOrder(self, orderId, contract, order, orderState):
+        self._put("openOrder", orderId, contract, order, orderState)
+
+    def openOrderEnd(self):
+        self._put("openOrderEnd")
+
+    def execDetails(self, reqId, contract, execution):
+        self._put("execDetails", reqId, contract, execution)
+
+    def execDetailsEnd(self, reqId):
+        self._put("execDetailsEnd", reqId)
+
+    def commissionAndFeesReport(self, commissionAndFeesReport):
+        self._put("commission", commissionAndFeesReport)
+
+    def position(self, account, contract, position, avgCost):
+        self._put("position", account, contract, position, avgCost)
+
+    def positionEnd(self):
+        self._put("positionEnd")
+
+    def realtimeBar(self, reqId, time, open_, high, low, close, volume, wap, count):
+        self._put("realtimeBar", reqId, time, open_, high, low, close, volume, wap, count)
+
+    def currentTime(self, time):
+        self._put("currentTime", time)
+
+    def completedOrder(self, contract, order, orderState):
+        self._put("completedOrder", contract, order, orderState)
+
+    def take(self, name: str) -> tuple[Any, ...]:
+        """The args of the next ``name`` callback (others are skipped)."""
+        while True:
+            got, args = self.inbox.get(timeout=_WAIT)
+            if got == name:
+                return args
+            if got == "error" and args[1] not in (202,):
+                raise AssertionError(f"unexpected error while waiting for {name}: {args}")
+
+    def collect(self, name: str, end: str) -> list[tuple[Any, ...]]:
+        """Every ``name`` callback until the ``end`` one."""
+        out = []
+        while True:
+            got, args = self.inbox.get(timeout=_WAIT)
+            if got == end:
+                return out
+            if got == name:
+                out.append(args)
+
+
+@pytest.fixture
+def sandbox_app():
+    box = start_in_thread(start=START)
+    app = _App()
+    app.connect(box.host, box.port, clientId=11)
+    reader = threading.Thread(target=app.run, daemon=True)
+    reader.start()
+    try:
+        yield box, app
+    finally:
+        # server first: the client's loop then ends on its own (disconnecting it while its loop
+        # still decodes a message trips ibapi on its reset server version)
+        box.stop()
+        reader.join(5)
+        app.disconnect()
+
+
+def _aapl() -> Contract:
+    c = Contract()
+    c.symbol, c.secType, c.exchange, c.currency = "AAPL", "STK", "SMART", "USD"
+    return c
+
+
+def test_official_client_handshake_accounts_and_time(sandbox_app):
+    box, app = sandbox_app
+    assert app.serverVersion() == 178
+    assert app.take("managedAccounts") == ("DU000001",)
+    assert app.take("nextValidId")[0] >= 1
+    app.reqCurrentTime()
+    assert app.take("currentTime") == (int(START.timestamp()),)
+
+
+def test_official_client_contract_details_field_by_field(sandbox_app):
+    box, app = sandbox_app
+    app.reqContractDetails(7, _aapl())
+    ((req_id, cd),) = app.collect("contractDetails", "contractDetailsEnd")
+    c = cd.contract
+    assert req_id == 7
+    assert (c.conId, c.symbol, c.secType, c.exchange, c.primaryExchange, c.currency) == (
+        265598, "AAPL", "STK", "SMART", "NASDAQ", "USD")
+    assert (c.localSymbol, c.tradingClass, cd.marketName) == ("AAPL", "NMS", "NMS")
+    assert cd.minTick == 0.01 and cd.priceMagnifier == 1 and cd.longName == "APPLE INC"
+    assert cd.timeZoneId == "America/New_York" and cd.stockType == "COMMON"
+    assert (cd.minSize, cd.sizeIncrement, cd.suggestedSizeIncrement) == (
+        Decimal("1.0"), Decimal("1.0"), Decimal("100.0"))
+    assert "STP LMT" in cd.orderTypes.split(",") and "NASDAQ" in cd.validExchanges
+    fx = Contract()
+    fx.symbol, fx.secType, fx.exchange, fx.currency = "EUR", "CASH", "IDEALPRO", "USD"
+    app.reqContractDetails(8, fx)
+    ((_, eur),) = app.collect("contractDetails", "contractDetailsEnd")
+    assert (eur.contract.conId, eur.contract.localSymbol, eur.minTick) == (12087792, "EUR.USD", 5e-05)
+
+
+def test_official_client_historical_and_real_time_bars(sandbox_app):
+    box, app = sandbox_app
+    app.reqHistoricalData(3, _aapl(), "", "1800 S", "5 mins", "TRADES", 1, 2, False, [])
+    bars = app.collect("historicalData", "historicalDataEnd")
+    assert len(bars) == 6 and all(r == 3 for r, _ in bars)
+    times = [int(b.date) for _, b in bars]
+    assert times == [int(START.timestamp()) - 300 * (6 - i) for i in range(6)]
+    assert all(b.low <= b.open <= b.high and isinstance(b.volume, Decimal) for _, b in bars)
+    assert bars[-1][1].close == 190.0
+    app.reqRealTimeBars(4, _aapl(), 5, "TRADES", False, [])
+    box.run(lambda: None)  # the request is in once a later call on the server's loop returns
+    box.step(2)
+    first = app.take("realtimeBar")
+    second = app.take("realtimeBar")
+    tape = box.server.market.tapes["AAPL"].live
+    assert first[:6] == (4, int(START.timestamp()), tape[0].open, tape[0].high, tape[0].low, tape[0].close)
+    assert second[1] == int(START.timestamp()) + 5
+
+
+def test_official_client_order_life_open_order_status_execution_commission_position(sandbox_app):
+    box, app = sandbox_app
+    order_id = app.take("nextValidId")[0]
+    order = Order()
+    order.action, order.orderType, order.totalQuantity = "BUY", "MKT", Decimal(25)
+    order.orderRef = "official-1"
+    app.placeOrder(order_id, _aapl(), order)
+    (oid, contract, echoed, state) = app.take("openOrder")
+    assert (oid, contract.conId, echoed.action, echoed.orderType) == (order_id, 265598, "BUY", "MKT")
+    assert (echoed.totalQuantity, echoed.orderRef, echoed.clientId, state.status) == (
+        Decimal("25.0"), "official-1", 11, "Submitted")
+    status = app.take("orderStatus")
+    assert status[:4] == (order_id, "Submitted", Decimal("0.0"), Decimal("25.0"))
+    box.step()
+    bar = box.server.market.tapes["AAPL"].live[0]
+    seen = []
+    while "commission" not in dict(seen) or not any(n == "orderStatus" and a[1] == "Filled" for n, a in seen):
+        seen.append(app.inbox.get(timeout=_WAIT))
+    names = [name for name, _ in seen]
+    assert names.index("execDetails") < names.index("commission")  # a report follows its fill
+    (req_id, contract, execution) = dict(seen)["execDetails"]
+    assert (req_id, contract.symbol, execution.orderId, execution.side) == (-1, "AAPL", order_id, "BOT")
+    assert (execution.shares, execution.price) == (Decimal("25.0"), bar.open)
+    assert execution.cumQty == Decimal("25.0")
+    assert (execution.clientId, execution.acctNumber, execution.orderRef) == (11, "DU000001", "official-1")
+    report = dict(seen)["commission"][0]
+    assert report.execId == execution.execId and report.commissionAndFees == pytest.approx(1.0)
+    assert report.currency == "USD"
+    filled = next(a for n, a in seen if n == "orderStatus" and a[1] == "Filled")
+    assert filled[2:5] == (Decimal("25.0"), Decimal("0.0"), bar.open)
+    app.reqPositions()
+    (account, contract, size, avg) = app.take("position")
+    assert (account, contract.conId, size) == ("DU000001", 265598, Decimal("25.0"))
+    assert avg == pytest.approx(bar.open + 1.0 / 25)
+    app.reqCompletedOrders(False)
+    (contract, done, state) = app.take("completedOrder")
+    assert (done.orderRef, state.status, done.filledQuantity) == ("official-1", "Filled", Decimal("25.0"))
+
+
+def test_official_client_cancel_and_reject(sandbox_app):
+    box, app = sandbox_app
+    order_id = app.take("nextValidId")[0]
+    order = Order()
+    order.action, order.orderType, order.totalQuantity, order.lmtPrice = "BUY", "LMT", Decimal(5), 100.0
+    app.placeOrder(order_id, _aapl(), order)
+    app.take("openOrder")
+    app.cancelOrder(order_id, OrderCancel())
+    while (args := app.inbox.get(timeout=_WAIT))[0] != "error":
+        pass
+    assert args[1][:2] == (order_id, 202)
+    box.run(box.server.reject_next_order, "NO TRADING TODAY")
+    app.placeOrder(order_id + 1, _aapl(), order)
+    while (args := app.inbox.get(timeout=_WAIT))[0] != "error":
+        pass
+    assert args[1] == (order_id + 1, 201, "Order rejected - reason:NO TRADING TODAY")
