@@ -194,7 +194,6 @@ class IBStore(Store):
             if self.p._debug:
                 logging.getLogger("ib_async").setLevel(logging.DEBUG)
         await self._connect_with_retry()
-        self._check_account()
         self.connected = True
         if self.p.timeoffset:
             await self.refresh_time()
@@ -241,10 +240,14 @@ class IBStore(Store):
             if code == _CLIENT_ID_IN_USE:
                 refused.set()
 
+        from ib_async.ib import StartupFetch, StartupFetchALL
+
         self.ib.errorEvent += watch
+        # account updates are asked after the account is checked (an unknown one would hang the sync)
         connect = asyncio.ensure_future(self.ib.connectAsync(
             self.p.host, self.p.port, clientId=self.client_id, timeout=self.p.timeout,
-            readonly=self.p.readonly, account=self.p.account))
+            readonly=self.p.readonly, account=self.p.account,
+            fetchFields=StartupFetchALL & ~StartupFetch.ACCOUNT_UPDATES))
         waiter = asyncio.ensure_future(refused.wait())
         try:
             await asyncio.wait({connect, waiter}, return_when=asyncio.FIRST_COMPLETED)
@@ -254,6 +257,9 @@ class IBStore(Store):
                 self.ib.disconnect()
                 self._client_id_in_use()
             await connect
+            self._check_account()
+            if self.account:
+                await asyncio.wait_for(self.ib.reqAccountUpdatesAsync(self.account), self.p.timeout)
         finally:
             waiter.cancel()
             self.ib.errorEvent -= watch
@@ -270,8 +276,9 @@ class IBStore(Store):
         accounts = self.ib.managedAccounts()
         if self.p.account and self.p.account not in accounts:
             self.ib.disconnect()
-            raise IBConnectError(321, f"account {self.p.account!r} is not managed by {self._where()} "
-                                      f"(managed: {', '.join(accounts) or 'none'}); fix the account param")
+            managed = ", ".join(accounts) or "none"
+            raise _Fatal(IBConnectError(321, f"account {self.p.account!r} is not managed by {self._where()} "
+                                             f"(managed: {managed}); fix the account param"))
 
     @property
     def account(self) -> str:
