@@ -313,6 +313,8 @@ def test_bad_bars_and_settings_raise_naming_the_cause():
         Exchange(slippage={"slip_prec": 0.01})
     with pytest.raises(ValueError, match="liquidity must be"):
         Exchange(liquidity=0)
+    with pytest.raises(ValueError, match="plans need an 'STK' entry"):
+        Exchange(plans={})
 
 
 def test_trailing_percent_of_100_or_more_is_refused():

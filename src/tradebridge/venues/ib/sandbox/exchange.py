@@ -170,6 +170,9 @@ class Exchange:
         self.account = Account(account, base=base, margin=margin)
         self.account.deposit(cash)
         self.plans = plans if isinstance(plans, dict) else default_plans(plans or "fixed")
+        if "STK" not in self.plans:
+            have = sorted(self.plans)
+            raise ValueError(f"plans need an 'STK' entry (used for secTypes without one), got {have}")
         self.liquidity = _liquidity(liquidity)
         self.orders: dict[tuple[int, int], Working] = {}
         self._live: dict[tuple[int, int], Working] = {}  # the orders not done, in placement order
@@ -179,7 +182,7 @@ class Exchange:
         self._matcher = Matcher(SimpleNamespace(**_matching(slippage)))
         self._rejects: deque[str] = deque()
         self._sent_values: dict[tuple[str, str], str] = {}  # account values as last broadcast
-        self._perm = 1_000_000 * (epoch % 1000 + 1)
+        self._perm = (epoch % 200_000 + 1) * 10_000  # perm ids stay below 2**31, apart between runs
         self._exec_prefix = f"{epoch & 0xFFFFFFFF:08x}"
         self._exec_seq = 0
 
@@ -497,7 +500,7 @@ class Exchange:
             return False
         inst = w.inst
         signed = size if w.req.action == "BUY" else -size
-        plan = self.plans.get(inst.contract.sec_type) or self.plans["STK"]
+        plan = self.plans.get(inst.contract.sec_type, self.plans["STK"])
         w.raw_comm += plan.raw(signed, price)
         w.value += size * price * inst.multiplier
         due = plan.due(w.raw_comm, w.value)
