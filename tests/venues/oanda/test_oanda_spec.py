@@ -138,6 +138,13 @@ def test_known_fault_int_parameter_type_is_read_as_integer():
     assert SPEC["parameters"]["mt4ServerIDPathParam"]["type"] == "integer"
 
 
+def test_known_fault_client_ids_are_not_held_to_oandas_numeric_id_format():
+    spec.validate("OrderCancelTransaction", {"id": "7", "type": "ORDER_CANCEL", "clientOrderID": "tb-abc-1"})
+    spec.validate("MarketOrderDelayedTradeClose", {"clientTradeID": "my-trade"})
+    with pytest.raises(spec.SpecError, match="'tb-1' is not a numeric id"):
+        spec.validate("OrderCancelTransaction", {"id": "7", "type": "ORDER_CANCEL", "orderID": "tb-1"})
+
+
 def test_known_fault_duplicate_operation_id_is_refused_by_name():
     with pytest.raises(spec.SpecError, match="'getInstrumentCandles' is ambiguous"):
         spec.operation("getInstrumentCandles")

@@ -7,6 +7,8 @@ handled here, on a private copy:
 * ``mt4ServerIDPathParam`` declares ``type: 'int'`` (not a JSON Schema type): read as ``integer``;
 * path parameters used in a path but not declared: :func:`path_parameters` takes them from the path;
 * the operationId ``getInstrumentCandles`` appears twice: :func:`operation` refuses an ambiguous id;
+* ``clientOrderID``/``clientTradeID`` of a few definitions (OrderCancelTransaction, ...) carry the
+  format of OANDA's numeric ids, yet hold the client's own id (``tb-abc-1``): that format is dropped;
 * no definition has a ``required`` list and every number is a string, so JSON Schema alone catches
   wrong types and enum values only. Two checks are added: the ``format`` texts (decimal strings,
   RFC 3339/UNIX times, numeric ids, instruments, currencies, account ids) are enforced, and a
@@ -52,6 +54,9 @@ def spec_path() -> Path:
                             f"set {ENV} to its path)")
 
 
+_CLIENT_ID = re.compile(r"^client\w*ID$")
+
+
 @cache
 def _load(path: str) -> dict[str, Any]:
     with open(path, encoding="utf-8") as fh:
@@ -60,6 +65,10 @@ def _load(path: str) -> dict[str, Any]:
     for param in fixed.get("parameters", {}).values():
         if param.get("type") == "int":
             param["type"] = "integer"
+    for definition in fixed["definitions"].values():
+        for name, prop in definition.get("properties", {}).items():
+            if _CLIENT_ID.match(name) and "OANDA-assigned" in prop.get("format", ""):
+                del prop["format"]
     return fixed  # type: ignore[no-any-return]
 
 
