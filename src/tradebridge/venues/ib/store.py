@@ -30,6 +30,7 @@ from ...live import Backoff, Inbox, Kind, RetriesExhaustedError, retry
 from ...live.state import VenueSnapshot
 from ...stores.base import Store
 from .errors import IBConnectError, IBError, classify, make_error
+from .history import Pacer
 from .mapping import account_values, instrument_name, venue_snapshot
 
 __all__ = ["IBStore"]
@@ -93,6 +94,7 @@ class IBStore(Store):
         self._closing = False
         self._offset = 0.0
         self._tasks: set[asyncio.Task[Any]] = set()
+        self.pacer = Pacer()  # historical requests of every data share IB's pacing limits
 
     # -- the loop thread ------------------------------------------------------------------------
     def _ensure_loop(self) -> asyncio.AbstractEventLoop:
