@@ -1,4 +1,4 @@
-"""The async v20 client against the OANDA sandbox on loopback: endpoints, errors, retries, rate limit, secrets."""
+"""The async v20 client against the OANDA sandbox on loopback: endpoints, errors, retries, limits, secrets."""
 
 from __future__ import annotations
 

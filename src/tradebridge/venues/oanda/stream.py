@@ -57,17 +57,28 @@ class Stream:
         self.retry, self._sleep, self._on_event, self._parse = retry, sleep, on_event, parse
         self._http = http
         self._closed = False
+        self._gen: Any = None
         self.opens = self.dead = self.cuts = self.malformed = 0
 
     def __repr__(self) -> str:
         return f"Stream({self.path!r}, opens={self.opens}, dead={self.dead}, cuts={self.cuts})"
 
     async def aclose(self) -> None:
-        """Stop: the iteration ends at its next step."""
+        """Stop and close the connection; an iteration in progress ends."""
         self._closed = True
+        if self._gen is not None:
+            await self._gen.aclose()
+
+    async def __aenter__(self) -> Stream:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
 
     def __aiter__(self) -> AsyncIterator[m.Model]:
-        return self._iterate()
+        if self._gen is None:
+            self._gen = self._iterate()
+        return self._gen  # type: ignore[no-any-return]
 
     def _event(self, kind: str, detail: str) -> None:
         if self._on_event is not None:
