@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -67,3 +68,32 @@ def wait_for(inbox: Inbox, predicate: Callable[[Event], bool], timeout: float = 
 def of_kind(kind: Kind, source: Any = None) -> Callable[[Event], bool]:
     """A predicate: an event of ``kind`` (from ``source`` when given)."""
     return lambda e: e.kind is kind and (source is None or e.source is source)
+
+
+class Stepper:
+    """Produces sandbox bars from a thread once a client subscribed (``cerebro.run`` blocks the test)."""
+
+    def __init__(self, sb: ThreadedSandbox, client_id: int, bars: int, pause: float = 0.01,
+                 ticks: bool = False) -> None:
+        self.sb, self.client_id, self.bars, self.pause, self.ticks = sb, client_id, bars, pause, ticks
+        self.stepped = 0
+        self._halt = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="sandbox-stepper", daemon=True)
+        self._thread.start()
+
+    def subscribed(self) -> bool:
+        session = self.sb.server.sessions.get(self.client_id)
+        return session is not None and bool(session.mkt_data if self.ticks else session.rt_bars)
+
+    def _run(self) -> None:
+        while not self._halt.is_set() and not self.subscribed():
+            self._halt.wait(0.005)
+        while not self._halt.is_set() and self.stepped < self.bars:
+            if self.subscribed():  # a dropped client gets no bars: hold until it is back
+                self.sb.step()
+                self.stepped += 1
+            self._halt.wait(self.pause)
+
+    def stop(self) -> None:
+        self._halt.set()
+        self._thread.join(5)

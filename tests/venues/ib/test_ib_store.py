@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import subprocess
 import sys
+import time
 
 import pytest
 from ib_async import Forex, Stock
@@ -47,10 +48,11 @@ def test_connects_reports_it_and_measures_the_tws_clock_offset():
     inbox = Inbox()
     with sandbox() as sb, connected_store(sb, inbox, clientId=7) as store:
         event = wait_for(inbox, of_kind(Kind.STORE, store))
-        assert event.payload == f"connected to TWS/IB Gateway at 127.0.0.1:{sb.port} as clientId 7"
+        assert event.payload[0] == f"connected to TWS/IB Gateway at 127.0.0.1:{sb.port} as clientId 7"
         assert store.account == "DU000001" and store.connected
         # the sandbox's clock starts at START: the offset says how far TWS time is from ours
         assert abs(store.now() - START.timestamp()) < 5
+        assert abs(store.timeoffset().total_seconds() - (START.timestamp() - time.time())) < 5
 
 
 def test_same_connection_gives_the_same_store_and_conflicting_settings_are_refused():
@@ -98,7 +100,7 @@ def test_a_random_client_id_in_use_is_replaced_by_another(monkeypatch):
         with connected_store(sb, inbox, clientId=None, host="localhost") as store:
             assert store.client_id == 12 and store.connected
             event = wait_for(inbox, lambda e: "attempt 1" in str(e.payload))
-            assert "random clientId 11 is in use; trying clientId 12" in event.payload
+            assert "random clientId 11 is in use; trying clientId 12" in event.payload[0]
 
 
 def test_an_account_the_gateway_does_not_manage_is_refused():
@@ -133,7 +135,7 @@ def test_1100_breaks_the_datas_and_1102_reconciles_then_makes_them_live():
         assert isinstance(snap.payload, VenueSnapshot) and snap.payload.cash == 1_000_000.0
         live = wait_for(inbox, of_kind(Kind.DATA_STATUS, data))
         assert live.payload == DataBase.LIVE and data.resumed == 0
-        assert any(e.kind is Kind.STORE and getattr(e.payload, "code", 0) == 1100 for e in seen)
+        assert any(e.kind is Kind.STORE and getattr(e.payload[0], "code", 0) == 1100 for e in seen)
 
 
 def test_dropped_socket_is_reconnected_resubscribed_and_reconciled():

@@ -75,6 +75,10 @@ class IBData(LiveDataBase):
     def _unsubscribe(self) -> None:
         self.ib.unsubscribe(self)
 
+    def _timeoffset(self) -> _dt.timedelta:
+        """How far TWS's clock is ahead of ours (the engine closes resampled bars on TWS time)."""
+        return self.ib.timeoffset()
+
     def comminfo(self) -> dict[str, Any]:
         """CommInfoBase params of the traded contract (multiplier, stock-like) from its details."""
         details = self.tradedetails or self.details
@@ -145,7 +149,9 @@ class IBData(LiveDataBase):
     def _first_start(self) -> _dt.datetime:
         if self.p.fromdate is not None:
             return _as_utc(self.p.fromdate)
-        return self._end() - _dt.timedelta(seconds=MAX_DURATION[self.hist_bar])
+        secs = bar_seconds(self.hist_bar)
+        edge = math.floor(self._end().timestamp() / secs) * secs  # the newest whole bar's end
+        return _dt.datetime.fromtimestamp(edge - MAX_DURATION[self.hist_bar], _dt.UTC)
 
     async def _backfill(self, start: _dt.datetime, end: _dt.datetime) -> None:
         """Download what the cache lacks of ``[start, end]``, then put the complete bars in it."""
@@ -225,7 +231,7 @@ class IBData(LiveDataBase):
         self._emit_bar(when, (bar.open_, bar.high, bar.low, bar.close, bar.volume), 5)
 
     def _on_ticker(self, ticker: Any) -> None:
-        offset = self.ib.timeoffset()
+        offset = self.ib.timeoffset().total_seconds()
         cash = self.contract.sectype == "CASH"
         for tick in ticker.ticks:
             if tick.tickType in _LAST_TICKS and not cash:

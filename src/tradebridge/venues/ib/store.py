@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import datetime as _dt
 import logging
 import random
 import threading
@@ -84,7 +85,6 @@ class IBStore(Store):
                               timeout=p.timeout)
         self.client_id: int = p.clientId if p.clientId is not None else _random_client_id()
         self.ib: Any = None
-        self.inbox: Inbox | None = None
         self.loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self.subscribers: list[Any] = []  # datas resubscribed after a reconnect
@@ -132,31 +132,22 @@ class IBStore(Store):
             self.notify(f"IB store task failed: {exc}")
 
     # -- to the engine --------------------------------------------------------------------------
-    def attach_inbox(self, inbox: Inbox) -> None:
-        """Where every event for the engine thread goes (set by Cerebro before start)."""
-        self.inbox = inbox
-
     def put(self, kind: Kind, payload: Any, source: Any) -> None:
-        """Hand one event to the engine thread (notifications go straight to the store without an inbox)."""
-        if self.inbox is not None:
-            self.inbox.put(kind, payload, source=source)
-        elif kind is Kind.STORE and source is self:
-            self.put_notification(payload)
-        elif kind is Kind.DATA_STATUS and source is not None:
+        """Hand one event to the engine thread (before a live run attaches an inbox: notify directly)."""
+        inbox: Inbox | None = self.__dict__.get("_inbox")
+        if inbox is not None:
+            inbox.put(kind, payload, source=source)
+        elif kind is Kind.DATA_STATUS:
             source.put_notification(payload)
 
     def notify(self, msg: Any) -> None:
-        """A ``notify_store`` message for the strategy."""
-        self.put(Kind.STORE, msg, self)
+        """A ``notify_store`` message for the strategy (crosses through the inbox from the loop)."""
+        self.put_notification(msg)
 
     def data_status(self, status: str, datas: Any = None) -> None:
         """Move every (or the given) subscribed data to a status by name (``'LIVE'``...)."""
         for data in self.subscribers if datas is None else datas:
             self.put(Kind.DATA_STATUS, _STATUS[status], data)
-
-    def on_event(self, event: Any) -> None:
-        """Engine thread: STORE and CONNECTION events become ``notify_store`` messages."""
-        self.put_notification(event.payload)
 
     # -- lifecycle ------------------------------------------------------------------------------
     def _connect(self) -> None:
@@ -307,9 +298,9 @@ class IBStore(Store):
             self.data_status(info.data_status, self._datas_of(contract))
 
     def _datas_of(self, contract: Any) -> list[Any]:
-        name = instrument_name(contract) if contract.secType else ""
-        return [d for d in self.subscribers if getattr(d, "instrument", None) == name
-                or (contract.conId and getattr(d, "con_id", None) == contract.conId)]
+        # only datas already looked up: a failing lookup is reported by the data itself
+        con_id = contract.conId
+        return [d for d in self.subscribers if con_id and getattr(d, "con_id", None) == con_id]
 
     def _on_disconnected(self) -> None:
         was, self.connected = self.connected, False
@@ -329,6 +320,8 @@ class IBStore(Store):
             self.data_status("DISCONNECTED")
             return
         self.connected = True
+        if self.p.timeoffset:
+            await self.refresh_time()
         self.notify(f"reconnected to {self._where()} as clientId {self.client_id}")
         await self.reconcile()
         for data in list(self.subscribers):
@@ -395,9 +388,9 @@ class IBStore(Store):
         return details
 
     # -- time -----------------------------------------------------------------------------------
-    def timeoffset(self) -> float:
-        """TWS time minus local time, in seconds (0 unless ``timeoffset``)."""
-        return self._offset
+    def timeoffset(self) -> _dt.timedelta:
+        """TWS time minus local time (zero unless ``timeoffset``), as backtrader's store."""
+        return _dt.timedelta(seconds=self._offset)
 
     def now(self) -> float:
         """TWS's time now as an epoch (local clock plus the measured offset)."""
