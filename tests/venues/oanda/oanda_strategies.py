@@ -66,7 +66,7 @@ TYPE_VALUES: dict[type, list[str]] = {
         "STOP_LOSS",
         "TRAILING_STOP_LOSS",
     ],
-    m.OrderRequest: list(m._REQUEST_NEEDS),
+    m.OrderRequest: list(m.REQUEST_NEEDS),
     m.OrderTransaction: [k for k, v in m.TRANSACTION_CLASSES.items() if v is m.OrderTransaction],
     m.OrderFillTransaction: ["ORDER_FILL"],
     m.OrderCancelTransaction: ["ORDER_CANCEL"],
@@ -201,7 +201,7 @@ def _complete_request(
 ) -> None:
     """Give an order request what its type needs (the constructor refuses it otherwise)."""
     kind = kwargs["type"]
-    for attr in m._REQUEST_NEEDS[kind]:
+    for attr in m.REQUEST_NEEDS[kind]:
         if kwargs[attr] is None:
             inner = next(a for a in typing.get_args(hints[attr]) if a is not type(None))
             kwargs[attr] = draw(_value(inner, None if inner is not str else props.get(camel(attr)), spec))
