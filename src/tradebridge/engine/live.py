@@ -105,11 +105,17 @@ class LiveLoop:
 
     def idle(self, datas: list[Any]) -> None:
         """No data has a bar: sleep until an event, the nearest deadline or ``runstop``;
-        then deliver data, order and store notifications (no broker step: no new bar)."""
+        then deliver data, order and store notifications (no broker step: no new bar).
+        What is already pending is delivered first: the strategy's answer to it (an order, a
+        ``runstop``) may be what the next event waits for."""
+        self._notify()
         timeout = self.timeout(datas)
         if timeout is None or timeout > 0:
             self.waits += 1
         self.dispatch(self.inbox.drain(timeout))
+        self._notify()
+
+    def _notify(self) -> None:
         cerebro = self.cerebro
         cerebro._datanotify()
         cerebro._ordernotify()
