@@ -8,7 +8,7 @@ __all__ = ["BackBroker", "BrokerBack", "BrokerBase", "RiskLimits"]
 
 
 # Venue names load on first use, so tradebridge works without the venue's dependency.
-_LAZY = {"IBBroker": "tradebridge.venues.ib.broker"}
+_LAZY = {"IBBroker": "tradebridge.venues.ib.broker", "VCBroker": "tradebridge.venues.vc.broker"}
 
 
 def __getattr__(name: str) -> object:

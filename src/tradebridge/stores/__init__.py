@@ -6,7 +6,7 @@ __all__ = ["Store", "StoreConflictError"]
 
 
 # Venue names load on first use, so tradebridge works without the venue's dependency.
-_LAZY = {"IBStore": "tradebridge.venues.ib.store"}
+_LAZY = {"IBStore": "tradebridge.venues.ib.store", "VCStore": "tradebridge.venues.vc.store"}
 
 
 def __getattr__(name: str) -> object:
