@@ -178,7 +178,7 @@ def test_the_package_never_reads_the_spec_at_import(tmp_path):
 
     code = (
         "import os; os.environ['TRADEBRIDGE_V20_SPEC']='/nonexistent';"
-        "import tradebridge.venues.oanda.models, tradebridge.venues.oanda.granularity, sys;"
+        "import tradebridge, tradebridge.venues.oanda.models, tradebridge.venues.oanda.granularity, sys;"
         "assert 'jsonschema' not in sys.modules and 'httpx' not in sys.modules"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(tmp_path))

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import ssl
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -152,10 +153,11 @@ class OandaClient:
             raise OandaConnectionError(
                 f"{endpoint}: connection lost before the answer ({reason}); outcome unknown, "
                 f"reconcile by client id before sending again", endpoint) from exc
-        wait = next(delays, None)
+        wait = None if _tls_failure(exc) else next(delays, None)  # a bad certificate stays bad
         if wait is None:
-            raise OandaConnectionError(f"{endpoint}: venue unreachable ({reason}) after {attempt} attempts",
-                                       endpoint) from exc
+            detail = f"{reason}: {exc}" if str(exc) else reason
+            raise OandaConnectionError(
+                f"{endpoint}: venue unreachable ({detail}) after {attempt} attempts", endpoint) from exc
         return float(wait)
 
     def _status_retry(self, response: httpx.Response, method: str, endpoint: str, attempt: int,
@@ -400,6 +402,16 @@ class OandaClient:
         options.setdefault("retry", self.retry)
         options.setdefault("sleep", self._sleep)
         return Stream(self._streams, path, params, heartbeats=heartbeats, **options)
+
+
+def _tls_failure(exc: BaseException) -> bool:
+    """Whether a transport error comes from TLS (certificate or handshake), which retrying cannot fix."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ssl.SSLError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def _unique_by_time(candles: list[m.Candlestick]) -> list[m.Candlestick]:
