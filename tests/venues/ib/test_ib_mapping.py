@@ -182,6 +182,14 @@ def test_rejected_trade_carries_ibs_code_and_text_as_reason():
     assert venue_order(_trade("Submitted", 0.0, log)).reason == ""
 
 
+def test_an_order_ib_async_cancelled_after_error_201_is_rejected_but_202_stays_canceled():
+    refused = [TradeLogEntry(T0, "Cancelled", "Order rejected - reason:No trading permissions", 201)]
+    assert venue_order(_trade("Cancelled", 0.0, refused)).status == "Rejected"
+    cancelled = [TradeLogEntry(T0, "Cancelled", "Order Canceled - reason:", 202)]
+    assert venue_order(_trade("Cancelled", 0.0, cancelled)).status == "Canceled"
+    assert venue_order(_trade("Cancelled", 3.0, refused)).status == "Canceled"  # partly filled: ended
+
+
 def test_fill_becomes_a_venue_execution_with_sign_commission_and_utc_epoch():
     ex = venue_execution(_fill())
     assert ex == VenueExecution("0001.01", "AAPL", -4.0, 190.5, "tb-s-1", {"orderId": 5, "permId": 77},

@@ -19,6 +19,7 @@ from ...orders.order import Order
 from ...utils.dates import num2date
 from ...utils.timeframe import TimeFrame
 from .contracts import DERIVATIVES
+from .errors import classify
 
 __all__ = [
     "BAR_SIZES",
@@ -179,6 +180,14 @@ def last_error(trade: Any) -> tuple[int, str] | None:
     return (errors[-1].errorCode, errors[-1].message) if errors else None
 
 
+_CANCELLED = 202  # "Order Canceled - reason: ...": a cancel, not a rejection
+
+
+def _is_rejection(code: int) -> bool:
+    """Whether an order error means TWS refused the order (rather than cancelled it)."""
+    return code != _CANCELLED and classify(code).kind in ("order", "request")
+
+
 def venue_order(trade: Any, name: Callable[[Any], str] = instrument_name) -> VenueOrder:
     """A ``VenueOrder`` from an ib_async ``Trade`` (sizes signed; reason from IB's last error)."""
     order, state = trade.order, trade.orderStatus
@@ -188,6 +197,8 @@ def venue_order(trade: Any, name: Callable[[Any], str] = instrument_name) -> Ven
     if status is None:
         status = "Partial" if state.filled else "Accepted"
     error = last_error(trade) if status not in ("Accepted", "Partial") else None
+    if status == "Canceled" and error and not state.filled and _is_rejection(error[0]):
+        status = "Rejected"  # ib_async marks an order TWS refused (error 201...) as Cancelled
     reason = f"{error[0]}: {error[1]}" if error else ""
     ids = _ids(order)
     ids["permId"] = ids["permId"] or state.permId or None
