@@ -14,7 +14,7 @@ from tradebridge.orders.position import Position
 from tradebridge.orders.validate import check_finite
 
 from .base import BrokerBase
-from .fillcash import closing_part, opening_part
+from .fillcash import closing_part, opening_part, settle
 from .links import OrderLinks
 from .matching import Matcher
 from .risk import cash_reason
@@ -408,35 +408,9 @@ class BackBroker(BrokerBase):
         size = self._fill_size(order, price, ago)
         comminfo, data, cinfocomp = self._schemes(order)
         position = self.positions[data]
-        pprice_orig = position.price
-        psize, pprice, opened, closed = position.pseudoupdate(size, price)
-        pnl = comminfo.profitandloss(-closed, pprice_orig, price)
-        cash = self.cash
-        shortcash = self.p.shortcash
-        margin_reason = None
-        closedvalue = closedcomm = openedvalue = openedcomm = 0.0
-        if closed:
-            closedvalue, delta, closedcomm = closing_part(
-                comminfo, closed, pprice_orig, price, pnl, shortcash)
-            cash += delta
-            cash -= closedcomm
-            cash += comminfo.cashadjust(-closed, position.adjbase, price)
-            self.cash = cash
-        popened = opened
-        if opened:
-            openedvalue, spent, openedcomm = opening_part(
-                comminfo, cinfocomp, opened, price, shortcash)
-            cash -= spent
-            cash -= openedcomm
-            if cash < 0.0:
-                margin_reason = cash_reason(cash + spent + openedcomm, cash)
-                opened = 0
-                openedvalue = openedcomm = 0.0
-            else:
-                if abs(psize) > abs(opened):
-                    cash += comminfo.cashadjust(psize - opened, position.adjbase, price)
-                position.adjbase = price
-                self.cash = cash
+        (self.cash, psize, pprice, pnl, closed, closedvalue, closedcomm, opened, openedvalue,
+         openedcomm, margin_reason) = settle(comminfo, cinfocomp, position, size, price, self.cash,
+                                             self.p.shortcash)
         execsize = closed + opened
         if execsize:
             comminfo.confirmexec(execsize, price)
@@ -449,7 +423,7 @@ class BackBroker(BrokerBase):
             order.addcomminfo(comminfo)
             self.notify(order)
             self.links.ococheck(order)
-        if popened and not opened:
+        if margin_reason is not None:
             order.margin(reason=margin_reason)
             self.notify(order)
             self.links.ococheck(order)

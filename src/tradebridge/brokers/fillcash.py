@@ -1,10 +1,12 @@
-"""Cash effect of a fill's closing and opening parts, shared by real and pseudo execution."""
+"""Cash effect of a fill's closing and opening parts, shared by the backtest and live brokers."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
-__all__ = ["closing_part", "opening_part"]
+from .risk import cash_reason
+
+__all__ = ["Settlement", "closing_part", "opening_part", "settle"]
 
 
 def closing_part(
@@ -34,3 +36,50 @@ def opening_part(
     if openedvalue > 0:  # a long opened: leverage lowers the cash needed
         opencash /= comminfo.get_leverage()
     return openedvalue, opencash, cinfocomp.getcommission(opened, price)
+
+
+class Settlement(NamedTuple):
+    """A fill's arithmetic: cash after it, the position after it and its closed/opened parts."""
+
+    cash: float
+    psize: float
+    pprice: float
+    pnl: float
+    closed: float
+    closedvalue: float
+    closedcomm: float
+    opened: float
+    openedvalue: float
+    openedcomm: float
+    refused: str | None  # why the opening part was refused for lack of cash (then opened == 0)
+
+
+def settle(comminfo: Any, cinfocomp: Any, position: Any, size: float, price: float, cash: float,
+           shortcash: bool, check_cash: bool = True) -> Settlement:
+    """Settle a fill of ``size`` at ``price`` against ``position`` (its ``adjbase`` is updated,
+    not its size); with ``check_cash`` an opening part the cash cannot pay is refused."""
+    pprice_orig = position.price
+    psize, pprice, opened, closed = position.pseudoupdate(size, price)
+    pnl = comminfo.profitandloss(-closed, pprice_orig, price)
+    closedvalue = closedcomm = openedvalue = openedcomm = 0.0
+    refused = None
+    if closed:
+        closedvalue, delta, closedcomm = closing_part(comminfo, closed, pprice_orig, price, pnl, shortcash)
+        cash += delta
+        cash -= closedcomm
+        cash += comminfo.cashadjust(-closed, position.adjbase, price)
+    if opened:
+        openedvalue, spent, openedcomm = opening_part(comminfo, cinfocomp, opened, price, shortcash)
+        after = cash - spent
+        after -= openedcomm
+        if check_cash and after < 0.0:
+            refused = cash_reason(after + spent + openedcomm, after)
+            opened = 0
+            openedvalue = openedcomm = 0.0
+        else:
+            cash = after
+            if abs(psize) > abs(opened):
+                cash += comminfo.cashadjust(psize - opened, position.adjbase, price)
+            position.adjbase = price
+    return Settlement(cash, psize, pprice, pnl, closed, closedvalue, closedcomm,
+                      opened, openedvalue, openedcomm, refused)
