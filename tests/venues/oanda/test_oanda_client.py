@@ -335,3 +335,29 @@ async def test_the_token_appears_in_no_repr_error_or_log(caplog):
     for record in caplog.records:
         assert TOKEN not in record.getMessage()
         assert TOKEN not in repr(record.args)
+
+
+@aio
+async def test_a_lost_answer_is_retried_for_a_read_but_reported_as_unknown_for_a_write():
+    async with OandaSandbox() as sb, client_for(sb, timeout=0.3) as client:
+        seen = Recorder(sb)
+        sb.faults.delay(1.0, count=1, path="/summary")
+        assert (await client.account_summary()).id == sb.account_id
+        assert seen.count("/summary") == 2
+        sb.faults.delay(1.0, count=1, path="/orders")
+        with pytest.raises(
+            OandaConnectionError,
+            match=r"POST .*/orders: connection lost before the answer "
+            r"\(ReadTimeout\); outcome unknown",
+        ):
+            await client.create_order(
+                m.OrderRequest(
+                    type="MARKET",
+                    instrument=EUR,
+                    units=Decimal(5),
+                    client_extensions=m.ClientExtensions(id="tb-lost-1"),
+                )
+            )
+        assert seen.count("/orders") == 1
+        await asyncio.sleep(0.8)  # the venue did act on it: the client id finds the order's fill
+        assert (await client.order("@tb-lost-1")).state == "FILLED"

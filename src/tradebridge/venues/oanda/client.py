@@ -210,10 +210,10 @@ class OandaClient:
         return self._parse(m.WriteResponse.from_json, data, f"{method} {path}")  # type: ignore[no-any-return]
 
     @staticmethod
-    def _many(model: Callable[[Any], Any]) -> Callable[[Any], list[Any]]:
+    def _many(model: Callable[[Any], Any], key: str) -> Callable[[Any], list[Any]]:
         def parse(items: Any) -> list[Any]:
             if not isinstance(items, list):
-                raise m.ModelError("list", "", f"expected a list, got {type(items).__name__}")
+                raise m.ModelError("answer", key, f"expected a list, got {type(items).__name__}")
             return [model(x) for x in items]
         return parse
 
@@ -221,7 +221,8 @@ class OandaClient:
 
     async def accounts(self) -> list[m.AccountProperties]:
         """The accounts the token may use."""
-        return await self._get("/v3/accounts", "accounts", self._many(m.AccountProperties.from_json))  # type: ignore[no-any-return]
+        parse = self._many(m.AccountProperties.from_json, "accounts")
+        return await self._get("/v3/accounts", "accounts", parse)  # type: ignore[no-any-return]
 
     async def account_details(self, account: str | None = None) -> m.Account:
         """The full account: figures, open trades, positions, pending orders."""
@@ -327,7 +328,7 @@ class OandaClient:
         params = {k: v for k, v in (("state", state), ("instrument", instrument),
                                     ("ids", ",".join(ids) if ids is not None else None)) if v}
         return await self._get(f"{self._acct(account)}/orders", "orders",  # type: ignore[no-any-return]
-                               self._many(m.Order.from_json), params)
+                               self._many(m.Order.from_json, "orders"), params)
 
     async def order(self, order_specifier: str, account: str | None = None) -> m.Order:
         """One order by id or ``@clientID``."""
@@ -341,7 +342,7 @@ class OandaClient:
         """Trades of the account (open by default, as v20 does)."""
         params = {k: v for k, v in (("state", state), ("instrument", instrument)) if v}
         return await self._get(f"{self._acct(account)}/trades", "trades",  # type: ignore[no-any-return]
-                               self._many(m.Trade.from_json), params)
+                               self._many(m.Trade.from_json, "trades"), params)
 
     async def close_trade(self, trade_specifier: str, units: str = "ALL",
                           account: str | None = None) -> m.WriteResponse:
@@ -368,7 +369,7 @@ class OandaClient:
     async def positions(self, *, open_only: bool = False, account: str | None = None) -> list[m.Position]:
         """Positions of the account (every instrument ever traded, or open ones only)."""
         path = f"{self._acct(account)}/{'openPositions' if open_only else 'positions'}"
-        return await self._get(path, "positions", self._many(m.Position.from_json))  # type: ignore[no-any-return]
+        return await self._get(path, "positions", self._many(m.Position.from_json, "positions"))  # type: ignore[no-any-return]
 
     async def position(self, instrument: str, account: str | None = None) -> m.Position:
         """The position in one instrument."""
