@@ -290,6 +290,12 @@ def test_position_net_units_adds_both_sides():
     assert pos.net_units == Decimal(70)
 
 
+def test_models_are_hashable_values():
+    price = m.ClientPrice.from_json({"instrument": "EUR_USD", "bids": [{"price": "1.1"}], "unitsAvailable": {}})
+    assert hash(price) == hash(m.ClientPrice.from_json(price.to_json()))
+    assert len({price, m.ClientPrice.from_json(price.to_json())}) == 1
+
+
 def test_models_are_frozen():
     bucket = m.PriceBucket(price=Decimal(1))
     with pytest.raises(AttributeError):

@@ -194,7 +194,7 @@ def fields_of(cls: type[Model]) -> tuple[_Field, ...]:
 class Model:
     """Base of every v20 model: ``from_json(dict)`` / ``to_json()``; unknown keys kept in ``extra``."""
 
-    extra: Mapping[str, Any] = dataclasses.field(default_factory=dict, repr=False)
+    extra: Mapping[str, Any] = dataclasses.field(default_factory=dict, repr=False, hash=False)
 
     spec_name: ClassVar[str] = ""
 
