@@ -358,6 +358,11 @@ class Journal:
         """Whether a fill with this venue execution id is journaled."""
         return self._db.execute("SELECT 1 FROM fills WHERE exec_id=?", (exec_id,)).fetchone() is not None
 
+    def commission(self, exec_id: str) -> float | None:
+        """The commission recorded for an execution id (None if none yet)."""
+        row = self._db.execute("SELECT commission FROM commissions WHERE exec_id=?", (exec_id,)).fetchone()
+        return None if row is None else float(row[0])
+
     def fills(self, client_id: str | None = None) -> list[VenueExecution]:
         """Journaled fills in the order they were recorded (of one order, if given)."""
         sql = ("SELECT f.exec_id, f.instrument, f.size, f.price, f.client_id, c.commission, f.venue_time"

@@ -76,7 +76,8 @@ class VenueOrder:
     status: str = "Accepted"
     client_id: str | None = None  # IB orderRef, OANDA clientExtensions.id
     venue_ids: Mapping[str, str] = field(default_factory=lambda: _EMPTY)
-    reason: str = ""  # why it ended (the venue's code and text), if closed
+    reason: str = ""  # why it ended (the venue's text), if closed
+    code: int | str | None = None  # the venue's error/reject code (IB 201), if any
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "venue_ids", frozen_ids(self.venue_ids))
