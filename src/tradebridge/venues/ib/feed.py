@@ -53,10 +53,12 @@ class IBData(LiveDataBase):
         self.hist_bar = self._hist_bar_size()
         c = self.contract
         self.instrument = f"{c.symbol}.{c.currency}" if c.sectype == "CASH" else c.symbol
+        self.tradeinstrument = ""  # the traded contract's name, known after the lookup
         self.con_id = 0
         self.details: Any = None
         self.tradedetails: Any = None
         self._live_sub: Any = None
+        self._lookup_error: IBError | None = None
         self._sent_until = -math.inf  # epoch end of the newest bar put (history or live)
 
     def _hist_bar_size(self) -> str:
@@ -69,7 +71,17 @@ class IBData(LiveDataBase):
 
     # -- engine thread ----------------------------------------------------------------------
     def _subscribe(self) -> None:
+        """Connect, look the contract up (the broker needs its name and commission info), subscribe."""
         self.ib.start(data=self)
+        self._lookup_error: IBError | None = None
+        if self.details is None:
+            try:
+                self.ib.run(self._lookup(), timeout=self.ib.p.timeout * 10)
+            except IBError as exc:
+                self._lookup_error = exc  # reported in order with the statuses by _ib_start
+        broker = self.ib.broker
+        if self.tradedetails is not None and hasattr(broker, "register_data"):
+            broker.register_data(self, self.tradeinstrument)
         self.ib.subscribe(self)
 
     def _unsubscribe(self) -> None:
@@ -94,10 +106,14 @@ class IBData(LiveDataBase):
     async def _ib_start(self) -> None:
         """Look the contract up, backfill, then subscribe live (or end for ``historical``)."""
         self._emit(Kind.DATA_STATUS, self.CONNECTED)
-        try:
-            await self._lookup()
-        except IBError as exc:
-            self.ib.notify(exc)
+        error, self._lookup_error = self._lookup_error, None
+        if self.details is None and error is None:
+            try:
+                await self._lookup()
+            except IBError as exc:
+                error = exc
+        if error is not None:
+            self.ib.notify(error)
             self._emit(Kind.DATA_STATUS, self.NOTSUBSCRIBED)
             return
         if self.p.backfill_start or self.p.historical:
@@ -138,6 +154,7 @@ class IBData(LiveDataBase):
         self.instrument = instrument_name(self.details.contract)
         self.tradedetails = (await self.ib.contract_details(self.tradecontract.to_ib())
                              if self.tradecontract is not self.contract else self.details)
+        self.tradeinstrument = instrument_name(self.tradedetails.contract)
 
     # -- history ----------------------------------------------------------------------------
     def _end(self) -> _dt.datetime:
