@@ -22,7 +22,7 @@ from .apply import AppliedFill, FillApplier
 from .inbox import Event, Kind
 from .journal import Journal
 from .paths import default_journal_path
-from .reconcile import effects, reconcile
+from .reconcile import CashMismatch, effects, reconcile
 from .state import VenueExecution, VenueOrder, VenueSnapshot
 
 __all__ = ["LiveBroker", "OrderGroup", "OrderRefused"]
@@ -60,6 +60,7 @@ class LiveBroker(FillApplier, BrokerBase):
         ("checksubmit", True),  # refuse (Margin) orders the known cash cannot pay
         ("shortcash", True),
         ("synchronous", "FULL"),  # the journal's SQLite synchronous mode
+        ("cash_tolerance", 0.01),  # a venue cash further from ours is reported (notify_store)
     )
 
     def __init__(self, **kwargs: Any) -> None:
@@ -423,10 +424,12 @@ class LiveBroker(FillApplier, BrokerBase):
             return
         if not isinstance(payload, VenueSnapshot):
             raise TypeError(f"CONNECTION payload must be 'lost' or a VenueSnapshot, got {payload!r}")
-        actions = reconcile(self.journal.local_state(self.cash), payload)
+        actions = reconcile(self.journal.local_state(), payload)
         done = self.journal.commit(effects(actions))
         self._apply_effects(done)
-        if payload.cash is not None:
+        if payload.cash is not None:  # compared once the missed fills are in
+            if abs(payload.cash - self.cash) > self.p.cash_tolerance:
+                actions.append(CashMismatch(self.cash, payload.cash))
             self.cash = payload.cash
         self.venue_positions = dict(payload.positions)
         for action in actions:
