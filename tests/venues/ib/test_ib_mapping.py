@@ -178,8 +178,13 @@ def test_rejected_trade_carries_ibs_code_and_text_as_reason():
     log = [TradeLogEntry(T0, "Inactive", "Order rejected - reason:No trading permissions", 201)]
     order = venue_order(_trade("Inactive", 0.0, log))
     assert order.status == "Rejected"
-    assert order.reason == "201: Order rejected - reason:No trading permissions"
+    assert (order.code, order.reason) == (201, "Order rejected - reason:No trading permissions")
     assert venue_order(_trade("Submitted", 0.0, log)).reason == ""
+
+
+def test_ib_async_log_prefix_is_dropped_from_the_error_text():
+    log = [TradeLogEntry(T0, "Cancelled", "Error 201, reqId 7: Order rejected - reason:Too big", 201)]
+    assert last_error(_trade("Cancelled", 0.0, log)) == (201, "Order rejected - reason:Too big")
 
 
 def test_an_order_ib_async_cancelled_after_error_201_is_rejected_but_202_stays_canceled():
@@ -297,7 +302,8 @@ def test_last_error_gives_ibs_code_and_text_for_order_info():
            TradeLogEntry(T0, "Cancelled", "Order Canceled - reason:outside hours", 202)]
     assert last_error(_trade("Cancelled", 0.0, log)) == (202, "Order Canceled - reason:outside hours")
     assert last_error(_trade()) is None
-    assert venue_order(_trade("Cancelled", 0.0, log)).reason == "202: Order Canceled - reason:outside hours"
+    cancelled = venue_order(_trade("Cancelled", 0.0, log))
+    assert (cancelled.code, cancelled.reason) == (202, "Order Canceled - reason:outside hours")
 
 
 def test_comminfo_from_real_contract_details():

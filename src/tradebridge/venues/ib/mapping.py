@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
+import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -177,7 +178,13 @@ def _ids(obj: Any) -> dict[str, Any]:
 def last_error(trade: Any) -> tuple[int, str] | None:
     """IB's last error code and text for a trade (what ``order.info`` gets on a rejection)."""
     errors = [entry for entry in trade.log if entry.errorCode]
-    return (errors[-1].errorCode, errors[-1].message) if errors else None
+    if not errors:
+        return None
+    return errors[-1].errorCode, _LOG_PREFIX.sub("", errors[-1].message)
+
+
+# ib_async logs an order error as "Error 201, reqId 7: <IB's text>"; IB's text is what matters
+_LOG_PREFIX = re.compile(r"^(?:Error|Warning) -?\d+, reqId -?\d+: ")
 
 
 _CANCELLED = 202  # "Order Canceled - reason: ...": a cancel, not a rejection
@@ -199,13 +206,13 @@ def venue_order(trade: Any, name: Callable[[Any], str] = instrument_name) -> Ven
     error = last_error(trade) if status not in ("Accepted", "Partial") else None
     if status == "Canceled" and error and not state.filled and _is_rejection(error[0]):
         status = "Rejected"  # ib_async marks an order TWS refused (error 201...) as Cancelled
-    reason = f"{error[0]}: {error[1]}" if error else ""
+    reason, code = (error[1], error[0]) if error else ("", None)
     ids = _ids(order)
     ids["permId"] = ids["permId"] or state.permId or None
     return VenueOrder(
         instrument=name(trade.contract), size=sign * float(order.totalQuantity),
         filled=sign * float(state.filled), status=status, client_id=order.orderRef or None,
-        venue_ids=ids, reason=reason,
+        venue_ids=ids, reason=reason, code=code,
     )
 
 
