@@ -111,3 +111,30 @@ def bars_of(log: list[tuple[str, Any]]) -> list[Any]:
 
 def statuses_of(log: list[tuple[str, Any]]) -> list[str]:
     return [x for kind, x in log if kind == "status"]
+
+
+def run(fake: FakeVC, journal: Any, bars: Sequence[Mapping[str, Any]] = (),
+        steps: Mapping[int, Any] | None = None, history: int = 3, broker: Mapping[str, Any] | None = None,
+        strat: type = Script,
+        **data_kw: Any) -> tuple[Any, Any]:
+    """A Script run through Cerebro on VCStore(fake) with a VCBroker journaling to ``journal``;
+    returns (strategy, broker)."""
+    from tradebridge.venues.vc.store import VCStore
+
+    store = VCStore(backend=fake)
+    cerebro = bt.Cerebro(stdstats=False)
+    cerebro.adddata(store.getdata(dataname=ES, timeframe=bt.TimeFrame.Minutes, usetimezones=False, **data_kw))
+    vcbroker = store.getbroker(journal=str(journal), **(broker or {}))
+    cerebro.setbroker(vcbroker)
+    cerebro.addstrategy(strat, fake=fake, bars=list(bars), steps=dict(steps or {}), history=history)
+    return cerebro.run()[0], vcbroker
+
+
+def venue_position(fake: FakeVC, account: str = "A1", symbol: str = ES_SERIE) -> float:
+    pos = fake.venue.positions.get((account, symbol))
+    return 0.0 if pos is None else pos.size
+
+
+def venue_filled(fake: FakeVC) -> dict[str, float]:
+    """Signed filled size of every order at the fake, by our client id (ExtendedInfo)."""
+    return {o.record["ExtendedInfo"]: o.sign * o.filled for o in fake.venue.orders.values() if o.filled}

@@ -111,6 +111,8 @@ class VCStore(Store):
         self._subs: list[_Sub] = []
         self._orders: dict[str, list[float]] = {}  # OrderId -> [signed size, filled]
         self._order_ids: dict[str, str] = {}  # client id -> OrderId
+        self._journaled: dict[str, float] = {}  # client id -> filled, from the broker's journal
+        self._positions: dict[str, float] = {}  # last open positions sent to the broker
         self._snapshot_due = False
 
     # -- the engine side --------------------------------------------------------------------------
@@ -289,13 +291,21 @@ class VCStore(Store):
 
     # -- connection ---------------------------------------------------------------------------------
     def _open_session(self) -> None:
-        """After connecting: choose the broker's account and give the broker its first snapshot."""
+        """After connecting: choose the broker's account (the broker asks for its snapshot once started)."""
         self.notify("Visual Chart is connected")
         broker = self.broker
         if broker is None:
             return
         record = select_account(self.backend.call("trader", "accounts"), getattr(broker.p, "account", None))
         self.account = str(record["Account"])
+
+    def request_snapshot(self, filled: Mapping[str, float] | None = None) -> None:
+        """Send the broker a snapshot to reconcile against (from any thread); ``filled``: what the
+        journal has filled of each alive order, so a restart's fills go on with the right ids."""
+        self.call_soon(self._first_snapshot, dict(filled or {}))
+
+    def _first_snapshot(self, filled: dict[str, float]) -> None:
+        self._journaled = filled
         self._send_snapshot()
 
     def _on_lost(self, why: str) -> None:
@@ -330,33 +340,35 @@ class VCStore(Store):
         balance = self.backend.call("trader", "balance", account=account)
         snap = snapshot(orders, records, balance)
         for order in snap.open_orders:  # one not sent in this session: its size is its Volume
-            self._orders.setdefault(order.venue_ids["OrderId"], [order.size, self._known_filled(order)])
+            order_id = order.venue_ids["OrderId"]
+            self._orders.setdefault(order_id, [order.size, self._journaled.get(order.client_id or "", 0.0)])
+            if order.client_id:
+                self._order_ids.setdefault(order.client_id, order_id)
+        self._positions = dict(snap.positions)
         opened = tuple(_with_filled(o, self._orders[o.venue_ids["OrderId"]][1]) for o in snap.open_orders)
         snap = VenueSnapshot(open_orders=opened, positions=snap.positions, cash=snap.cash)
         self._put(Kind.ACCOUNT, account_values(balance), self.broker)
         self._put(Kind.CONNECTION, snap, self.broker)
-
-    def _known_filled(self, order: VenueOrder) -> float:
-        """What the broker's journal has filled of an order this session did not send (a restart)."""
-        lookup = getattr(self.broker, "journaled_fill", None)
-        return float(lookup(order.client_id)) if lookup is not None and order.client_id else 0.0
 
     def _send_balance(self) -> None:
         balance = self.backend.call("trader", "balance", account=self.account)
         self._put(Kind.ACCOUNT, account_values(balance), self.broker)
 
     def _send_positions(self) -> None:
-        records = self.backend.call("trader", "positions", account=self.account)
-        self._put(Kind.POSITION, positions(records), self.broker)
+        """Open positions by symbol; one no longer listed is sent as 0 (Visual Chart lists no flat ones)."""
+        now = positions(self.backend.call("trader", "positions", account=self.account))
+        gone = {symbol: 0.0 for symbol in self._positions if symbol not in now}
+        self._positions = now
+        self._put(Kind.POSITION, {**gone, **now}, self.broker)
 
     # -- orders (pump thread) -----------------------------------------------------------------------
     def send_order(self, client_id: str, fields: Mapping[str, Any]) -> None:
         """Send an order record built by :func:`.mapping.order_fields` (from any thread)."""
         self.call_soon(self._send_order, client_id, dict(fields))
 
-    def cancel_order(self, client_id: str) -> None:
-        """Cancel the order sent under ``client_id`` (from any thread)."""
-        self.call_soon(self._cancel_order, client_id)
+    def cancel_order(self, client_id: str, order_id: str | None = None) -> None:
+        """Cancel the order sent under ``client_id`` (Visual Chart's ``order_id`` if known; any thread)."""
+        self.call_soon(self._cancel_order, client_id, order_id)
 
     def modify_order(self, client_id: str, **changes: Any) -> None:
         """Change volume/price/stop_price of the order sent under ``client_id`` (from any thread)."""
@@ -375,14 +387,14 @@ class VCStore(Store):
         self._orders[order_id] = [size, 0.0]
         self._order_ids[client_id] = order_id
 
-    def _order_id(self, client_id: str, what: str) -> str | None:
-        order_id = self._order_ids.get(client_id)
+    def _order_id(self, client_id: str, what: str, known: str | None = None) -> str | None:
+        order_id = self._order_ids.get(client_id) or known
         if order_id is None:
             self.notify(f"{what} of order {client_id}: Visual Chart never took it (no OrderId)")
         return order_id
 
-    def _cancel_order(self, client_id: str) -> None:
-        order_id = self._order_id(client_id, "cancel")
+    def _cancel_order(self, client_id: str, known: str | None) -> None:
+        order_id = self._order_id(client_id, "cancel", known)
         if order_id is None:
             return
         try:
