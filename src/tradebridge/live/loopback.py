@@ -11,6 +11,7 @@ send a commission before its execution, reject an order with a code and text.
 
 from __future__ import annotations
 
+import datetime as _dt
 import itertools
 import queue
 import threading
@@ -18,6 +19,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from tradebridge.brokers.backbroker import BackBroker
+from tradebridge.feeds.live import LiveDataBase
 from tradebridge.feeds.pandafeed import PandasData
 from tradebridge.orders.order import Order
 
@@ -25,7 +27,7 @@ from .broker import LiveBroker, OrderRefused
 from .inbox import Kind
 from .state import VenueExecution, VenueOrder, VenueSnapshot
 
-__all__ = ["LoopbackBroker", "LoopbackVenue"]
+__all__ = ["LoopbackBroker", "LoopbackData", "LoopbackVenue"]
 
 REJECT_CODE = 201  # the code of the venue's own rejections (IB's "order rejected")
 NO_INSTRUMENT = 200  # IB's "no security definition"
@@ -58,6 +60,9 @@ class LoopbackVenue:
         self._inbox: Any = None
         self._source: Any = None
         self.connected = False
+        self._subscribers: dict[str, Any] = {}  # instrument -> LoopbackData getting its bars
+        self._player: threading.Thread | None = None
+        self._halt = threading.Event()
         self._commands: queue.Queue[tuple[Callable[..., None], tuple]] = queue.Queue()
         self._thread = threading.Thread(target=self._run, name="loopback-venue", daemon=True)
         self._thread.start()
@@ -94,12 +99,43 @@ class LoopbackVenue:
             raise ValueError(f"unknown loopback fault(s) {sorted(unknown)}; known: {sorted(self._faults)}")
         self._call(self._faults.update, faults)
 
+    def subscribe(self, data: Any) -> None:
+        """Send ``data`` (a LoopbackData) its instrument's bars as they happen."""
+        self._call(self._subscribers.__setitem__, data._name, data)
+
+    def play(self, pace: float) -> None:
+        """Step through the remaining bars on a player thread, ``pace`` seconds apart; the
+        subscribed datas hear DISCONNECTED after the last one."""
+        if self._player is None:
+            self._player = threading.Thread(target=self._play, args=(pace,), name="loopback-player",
+                                            daemon=True)
+            self._player.start()
+
+    def stop_playing(self) -> None:
+        """Stop the player thread (if any)."""
+        player, self._player = self._player, None
+        if player is not None:
+            self._halt.set()
+            player.join()
+
+    def _play(self, pace: float) -> None:
+        first = next(iter(self.datas.values()))
+        while len(first) < first.buflen() and not self._halt.wait(pace):
+            self.step()
+            self.sync()
+        self._call(self._end_streams)
+
+    def _end_streams(self) -> None:
+        for data in self._subscribers.values():
+            self._inbox.put(Kind.DATA_STATUS, data.DISCONNECTED, source=data)
+
     def sync(self) -> None:
         """Wait until every command sent so far has been carried out."""
         self._commands.join()
 
     def close(self) -> None:
-        """Stop the venue's thread."""
+        """Stop the venue's threads."""
+        self.stop_playing()
         self._commands.put((_stop, ()))
         self._thread.join()
 
@@ -130,10 +166,20 @@ class LoopbackVenue:
     def _step(self) -> None:
         for data in self.datas.values():
             data.advance()
+        for name, data in self._subscribers.items():
+            self._emit_bar(data, self.datas[name])
         self.engine.next()
         self._report()
         if self.account_updates:
             self._emit(Kind.ACCOUNT, {"cash": self.engine.getcash(), "value": self.engine.getvalue()})
+
+    def _emit_bar(self, subscriber: Any, data: Any) -> None:
+        if self.connected:
+            lines = data.lines
+            self._inbox.put(Kind.BAR, {
+                "datetime": data.datetime.datetime().replace(tzinfo=_dt.UTC), "open": lines.open[0],
+                "high": lines.high[0], "low": lines.low[0], "close": lines.close[0],
+                "volume": lines.volume[0], "openinterest": 0.0}, source=subscriber)
 
     def _place(self, spec: dict[str, Any]) -> None:
         if not self.connected:
@@ -267,3 +313,17 @@ class LoopbackBroker(LiveBroker):
 
     def _venue_cancel(self, order: Order, client_id: str) -> None:
         self.p.venue.cancel(client_id)
+
+
+class LoopbackData(LiveDataBase):
+    """A live data fed by a LoopbackVenue: its instrument's bars as the venue plays them."""
+
+    params = (("venue", None), ("pace", 0.01))
+
+    def _subscribe(self) -> None:
+        self.put_notification(self.LIVE)
+        self.p.venue.subscribe(self)
+        self.p.venue.play(self.p.pace)
+
+    def _unsubscribe(self) -> None:
+        self.p.venue.stop_playing()
