@@ -8,8 +8,9 @@ backtest broker uses, so a live fill moves cash, positions and trades exactly as
 from __future__ import annotations
 
 import dataclasses
+import datetime as _dt
 from collections import defaultdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tradebridge.brokers.fillcash import settle
 from tradebridge.orders.order import Order
@@ -71,8 +72,22 @@ _TERMINAL_SETTERS = {
 class FillApplier:
     """Mixin of LiveBroker: fills, commissions, statuses and reconciliation effects in memory."""
 
-    journal: Any
-    positions: defaultdict[Any, Position]
+    if TYPE_CHECKING:  # what it uses of LiveBroker
+        p: Any
+        cash: float
+        journal: Any
+        comminfo: dict[Any, Any]
+        notifs: Any
+        positions: defaultdict[Any, Position]
+        unmapped: dict[str, Position]
+        external_positions: dict[str, float]
+        _open: dict[int, Any]
+        _applied: dict[str, AppliedFill]
+
+        def notify(self, order: Any) -> None: ...
+        def store_message(self, msg: str) -> None: ...
+        def data_for(self, instrument: str) -> Any: ...
+        def getcommissioninfo(self, data: Any) -> Any: ...
 
     # -- instruments and datas ---------------------------------------------------------------------
     def _position_of(self, instrument: str, data: Any) -> Position:
@@ -113,7 +128,7 @@ class FillApplier:
             self.store_message(f"fill {ex.exec_id} of order {client_id} (sent by a previous run): "
                                f"{ex.size:g} {ex.instrument} at {ex.price:g}; position updated")
             return applied
-        dt = data.datetime[0] if len(data) else date2num_or_zero(ex.time)
+        dt = data.datetime[0] if len(data) else _epoch_num(ex.time)
         order.execute(dt, ex.size, ex.price, s.closed, s.closedvalue, closedcomm, s.opened,
                       s.openedvalue, openedcomm, comminfo.margin, s.pnl, s.psize, s.pprice)
         order.addcomminfo(comminfo)
@@ -248,10 +263,8 @@ def _when(data: Any, ex: VenueExecution) -> Any:
     return None
 
 
-def date2num_or_zero(epoch: float | None) -> float:
+def _epoch_num(epoch: float | None) -> float:
     """Date number of a venue epoch time (0.0 when the venue gave none)."""
     if epoch is None:
         return 0.0
-    import datetime as _dt
-
     return date2num(_dt.datetime.fromtimestamp(epoch, _dt.UTC).replace(tzinfo=None))

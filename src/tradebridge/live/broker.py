@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from tradebridge.brokers.base import BrokerBase
@@ -52,7 +52,7 @@ class OrderGroup:
 class LiveBroker(FillApplier, BrokerBase):
     """Template-method live broker; subclasses implement ``_venue_submit``/``_venue_cancel``."""
 
-    params = (
+    params: Any = (
         ("journal", None),  # journal path; None: default_journal_path(strategy, account)
         ("strategy", "strategy"),  # the name of the default journal file
         ("account", ""),
@@ -177,7 +177,7 @@ class LiveBroker(FillApplier, BrokerBase):
         """The Position of ``data``."""
         return self.positions[data]
 
-    def get_orders_open(self, safe: bool = False) -> list[Order]:
+    def get_orders_open(self, safe: bool = False) -> list[Any]:
         """Orders of this run still alive (clones when ``safe``)."""
         return [o.clone() if safe else o for o in self._open.values()]
 
@@ -438,7 +438,7 @@ class LiveBroker(FillApplier, BrokerBase):
         self.connected = True
 
 
-_HANDLERS = {
+_HANDLERS: dict[Kind, Callable[[LiveBroker, Any], None]] = {
     Kind.ORDER: LiveBroker._on_order,
     Kind.EXECUTION: LiveBroker._on_execution,
     Kind.COMMISSION: LiveBroker._on_commission,

@@ -265,7 +265,8 @@ class LoopbackVenue:
     # -- the venue's truth (read on its thread, or after sync()) ---------------------------------
     def snapshot(self) -> VenueSnapshot:
         """What the venue tells a client that (re)connects."""
-        open_orders, closed = [], []
+        open_orders: list[VenueOrder] = []
+        closed: list[VenueOrder] = []
         for cid, order in self._orders.items():
             (open_orders if order.alive() else closed).append(self._venue_order(cid, order))
         closed.extend(self._rejected.values())
@@ -292,7 +293,7 @@ def _stop() -> None:
 class LoopbackBroker(LiveBroker):
     """The adapter of ``LoopbackVenue``: translates orders into its commands, nothing more."""
 
-    params = (("venue", None),)
+    params: Any = (("venue", None),)
 
     def attach_inbox(self, inbox: Any) -> None:
         """Connect to the venue, which reports through ``inbox`` from now on."""
@@ -318,7 +319,7 @@ class LoopbackBroker(LiveBroker):
 class LoopbackData(LiveDataBase):
     """A live data fed by a LoopbackVenue: its instrument's bars as the venue plays them."""
 
-    params = (("venue", None), ("pace", 0.01))
+    params: Any = (("venue", None), ("pace", 0.01))
 
     def _subscribe(self) -> None:
         self.put_notification(self.LIVE)
