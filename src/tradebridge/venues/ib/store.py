@@ -91,6 +91,7 @@ class IBStore(Store):
         self.details: dict[str, Any] = {}  # instrument name -> ib_async ContractDetails
         self.syncing = False  # True while (re)connecting: the snapshot carries the venue's truth
         self.connected = False
+        self._reconciled = False  # a snapshot went to the broker already (this run)
         self._closing = False
         self._offset = 0.0
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -358,11 +359,16 @@ class IBStore(Store):
 
     async def reconcile(self) -> None:
         """Send the broker a VenueSnapshot (a CONNECTION event): it reconciles on the engine thread."""
-        if self._broker_listens():
-            self.put(Kind.CONNECTION, self.snapshot(), self.broker)
-            values = account_values(self.ib.accountValues(), self.account)
-            if values:
-                self.put(Kind.ACCOUNT, values, self.broker)
+        if not self._broker_listens():
+            return
+        values = account_values(self.ib.accountValues(), self.account)
+        first = not self._reconciled
+        self._reconciled = True
+        if first and values:  # the broker has no cash of its own yet: TWS's is the starting point
+            self.put(Kind.ACCOUNT, values, self.broker)
+        self.put(Kind.CONNECTION, self.snapshot(), self.broker)
+        if not first and values:
+            self.put(Kind.ACCOUNT, values, self.broker)
 
     # -- datas ----------------------------------------------------------------------------------
     def subscribe(self, data: Any) -> None:

@@ -1,0 +1,89 @@
+"""A scripted strategy on IBStore + IBBroker against the sandbox, and the sandbox's truth to compare."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from ib_live_kit import Stepper
+
+import tradebridge as bt
+
+
+class Script(bt.Strategy):
+    """Runs ``steps[n](self)`` on the n-th live bar, stops at ``stop_at``; records every notification."""
+
+    params = (("steps", None), ("stop_at", 10))
+
+    def __init__(self):
+        self.live, self.status = 0, ""
+        self.events: list[tuple] = []  # (ref, status name, executed size, executed price, info copy)
+        self.trades: list[Any] = []
+        self.messages: list[Any] = []
+        self.orders: dict[str, Any] = {}
+
+    def notify_data(self, data, status, *args, **kwargs):
+        self.status = data._getstatusname(status)
+
+    def notify_order(self, order):
+        self.events.append((order.ref, order.getstatusname(), order.executed.size, order.executed.price,
+                            dict(order.info)))
+
+    def notify_trade(self, trade):
+        self.trades.append((trade.status, trade.size, trade.pnlcomm))
+
+    def notify_store(self, msg, *args, **kwargs):
+        self.messages.append(msg)
+
+    def next(self):
+        if self.status != "LIVE":
+            return
+        self.live += 1
+        step = (self.p.steps or {}).get(self.live)
+        if step is not None:
+            step(self)
+        if self.live >= self.p.stop_at:
+            self.env.runstop()
+
+    def statuses(self, order) -> list[str]:
+        """The statuses ``order`` went through, in order."""
+        return [s for ref, s, *_ in self.events if ref == order.ref]
+
+    def info(self, order) -> dict:
+        """The order's info at its last notification."""
+        return [i for ref, *_, i in self.events if ref == order.ref][-1]
+
+
+def run_script(sb, client_id: int, tmp_path, steps: dict[int, Callable[[Script], Any]], stop_at: int,
+               bars: int | None = None, dataname: str = "AAPL-STK-SMART-USD", journal=None,
+               **store_kwargs: Any) -> tuple[Script, Any]:
+    """Run a Script through Cerebro with IBBroker on the sandbox; returns (strategy, broker)."""
+    cerebro = bt.Cerebro()
+    store = bt.stores.IBStore(port=sb.port, clientId=client_id, histcache=tmp_path / "cache",
+                              journal=journal or tmp_path / f"journal-{client_id}.sqlite",
+                              backoff_initial=0.01, backoff_max=0.05, **store_kwargs)
+    cerebro.adddata(store.getdata(dataname=dataname, rtbar=True, timeframe=bt.TimeFrame.Seconds,
+                                  compression=5, backfill_start=False))
+    cerebro.setbroker(store.getbroker())
+    cerebro.addstrategy(Script, steps=steps, stop_at=stop_at)
+    stepper = Stepper(sb, client_id, bars or stop_at + 5)
+    try:
+        (strat,) = cerebro.run()
+    finally:
+        stepper.stop()
+    return strat, cerebro.broker
+
+
+def venue_orders(sb, client_id: int) -> dict[str, Any]:
+    """The sandbox's orders of a client by orderRef (our client ids)."""
+    return {w.req.order_ref: w for (cid, _), w in sb.server.exchange.orders.items() if cid == client_id}
+
+
+def venue_position(sb, con_id: int = 265598) -> float:
+    """The sandbox account's position in a contract."""
+    return sb.server.exchange.account.position(con_id).size
+
+
+def venue_cash(sb) -> float:
+    """The sandbox account's USD cash."""
+    return sb.server.exchange.account.cash["USD"]
