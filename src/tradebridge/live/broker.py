@@ -280,7 +280,7 @@ class LiveBroker(FillApplier, BrokerBase):
                            oco=oco, transmit=transmit)
         order.addinfo(client_id=cid)
         details = {"exectype": order.getordername(), "price": order.price, "plimit": order.pricelimit,
-                   "parent": group.parent, "oco": group.oco, "transmit": transmit}
+                   "parent": group.parent, "oco": group.oco, "transmit": transmit, "info": dict(order.info)}
         journal.record_order(cid, self.instrument(order.data), order.size, order, details=details)
         self._groups[order.ref] = group
         self._open[order.ref] = order
