@@ -38,7 +38,7 @@ from ...stores.base import Store
 from .mapping import ORDER_EVENT_STATUS, account_values, order_update, positions, select_account, snapshot
 from .marketdata import DataSpec, vc_time_to_utc
 from .seam import ComBackend, ComCallError, ComEvent, VCError, VCUnavailableError
-from .trace import RecordingBackend
+from .trace import RecordingBackend, TraceMismatchError
 
 __all__ = ["VCStore"]
 
@@ -228,8 +228,18 @@ class VCStore(Store):
                 command = self._commands.popleft()
             try:
                 command()
+            except TraceMismatchError as exc:
+                self._fatal(exc)
             except Exception as exc:
                 self._report(f"Visual Chart call failed: {exc}", exc)
+
+    def _fatal(self, exc: BaseException) -> None:
+        """A replayed session left its trace: say where, end every data (so the run ends) and stop."""
+        self._report(f"the replayed Visual Chart session diverged from its trace: {exc}", exc)
+        for sub in self._subs:
+            if not sub.ended:
+                self._status(sub, DataBase.DISCONNECTED)
+        self._halt = True
 
     def _report(self, text: str, exc: BaseException | None = None) -> None:
         log.error("%s", text, exc_info=exc)
@@ -255,6 +265,9 @@ class VCStore(Store):
         for event in events:
             try:
                 self._dispatch(event)
+            except TraceMismatchError as exc:
+                self._fatal(exc)
+                return
             except Exception as exc:
                 self._report(f"Visual Chart {event.source} event {event.name} could not be handled: {exc}",
                              exc)
