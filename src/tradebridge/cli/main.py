@@ -49,6 +49,9 @@ def build_parser() -> argparse.ArgumentParser:
     from .sandbox_oanda import add_parser as add_oanda_sandbox
 
     add_oanda_sandbox(venues)
+    from .sandbox_ib import add_parser as add_ib_sandbox
+
+    add_ib_sandbox(venues)
     return parser
 
 
