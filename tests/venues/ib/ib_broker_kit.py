@@ -67,6 +67,7 @@ def run_script(sb, client_id: int, tmp_path, steps: dict[int, Callable[[Script],
     cerebro.setbroker(store.getbroker())
     cerebro.addstrategy(Script, steps=steps, stop_at=stop_at)
     stepper = Stepper(sb, client_id, bars or stop_at + 5)
+    cerebro.stepper = stepper  # steps may hold the market still
     try:
         (strat,) = cerebro.run()
     finally:

@@ -78,6 +78,7 @@ class Stepper:
         self.sb, self.client_id, self.bars, self.pause, self.ticks = sb, client_id, bars, pause, ticks
         self.stepped = 0
         self._halt = threading.Event()
+        self._gate = threading.Lock()  # held by a test that needs the market to stand still
         self._thread = threading.Thread(target=self._run, name="sandbox-stepper", daemon=True)
         self._thread.start()
 
@@ -89,10 +90,18 @@ class Stepper:
         while not self._halt.is_set() and not self.subscribed():
             self._halt.wait(0.005)
         while not self._halt.is_set() and self.stepped < self.bars:
-            if self.subscribed():  # a dropped client gets no bars: hold until it is back
-                self.sb.step()
-                self.stepped += 1
+            with self._gate:
+                if self.subscribed():  # a dropped client gets no bars: hold until it is back
+                    self.sb.step()
+                    self.stepped += 1
             self._halt.wait(self.pause)
+
+    def hold(self) -> None:
+        """Stop producing bars (waits for a step in progress); ``release`` goes on."""
+        self._gate.acquire()
+
+    def release(self) -> None:
+        self._gate.release()
 
     def stop(self) -> None:
         self._halt.set()

@@ -1,0 +1,120 @@
+"""IBBroker across dropped sockets on the real IB sandbox: fills that happen while disconnected,
+a commission report lost with the socket, a drop in the middle of partial fills; afterwards every
+execution is applied exactly once and orders, positions and cash equal the sandbox's."""
+
+from __future__ import annotations
+
+import random
+import time
+
+import pytest
+from ib_broker_kit import run_script, venue_cash, venue_orders, venue_position
+from ib_live_kit import sandbox
+
+from tradebridge.live import Journal
+
+
+def _wait(predicate, timeout: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        time.sleep(0.002)
+
+
+async def _drop_then_trade(server, client_id: int, bars: int) -> None:
+    server.drop(client_id)  # the bars below are matched before the client can reconnect
+    await server.step(bars)
+
+
+def _check_against_venue(sb, strat, broker, client_id: int, journal_path) -> None:
+    """Every order, fill, position and the cash agree with the sandbox; nothing applied twice."""
+    execs = [r for r in sb.server.exchange.executions if r.execution.client_id == client_id]
+    with Journal(journal_path) as journal:
+        fills = {f.exec_id: f for f in journal.fills()}
+        assert sorted(fills) == sorted(r.execution.exec_id for r in execs)
+        assert all(fills[r.execution.exec_id].commission == pytest.approx(r.report.commission) for r in execs)
+    for ref, venue in venue_orders(sb, client_id).items():
+        (order,) = [o for o in strat._orders_seen if o.info.get("client_id") == ref]
+        assert abs(order.executed.size) == venue.filled
+    assert broker.getposition(strat.data).size == venue_position(sb)
+    assert broker.getcash() == pytest.approx(venue_cash(sb))
+
+
+def _keep(s, order):
+    s.__dict__.setdefault("_orders_seen", []).append(order)
+    return order
+
+
+def test_a_fill_while_disconnected_is_applied_once_after_the_reconnect(tmp_path):
+    orders = {}
+
+    def buy_then_drop(s):
+        stepper = s.env.stepper
+        stepper.hold()
+        try:
+            orders["buy"] = _keep(s, s.buy(size=10))
+            _wait(lambda: venue_orders(sb, 41))
+            sb.call(_drop_then_trade(sb.server, 41, 2))
+        finally:
+            stepper.release()
+
+    with sandbox() as sb:
+        strat, broker = run_script(sb, 41, tmp_path, {1: buy_then_drop}, stop_at=8)
+        _check_against_venue(sb, strat, broker, 41, tmp_path / "journal-41.sqlite")
+    order = orders["buy"]
+    assert order.getstatusname() == "Completed" and order.executed.size == 10
+    assert strat.statuses(order).count("Completed") == 1
+    assert any("lost" in str(m) for m in strat.messages)
+
+
+def test_a_commission_report_lost_with_the_socket_is_taken_from_the_snapshot(tmp_path):
+    orders = {}
+
+    def buy(s):
+        sb.run(sb.server.drop_before_commission, 42)
+        orders["buy"] = _keep(s, s.buy(size=7))
+
+    with sandbox() as sb:
+        strat, broker = run_script(sb, 42, tmp_path, {1: buy}, stop_at=8)
+        (venue,) = venue_orders(sb, 42).values()
+        _check_against_venue(sb, strat, broker, 42, tmp_path / "journal-42.sqlite")
+    order = orders["buy"]
+    assert order.executed.comm == pytest.approx(venue.commission) and venue.commission > 0
+
+
+def test_a_drop_between_partial_fills_loses_and_doubles_nothing(tmp_path):
+    orders = {}
+
+    def buy(s):
+        sb.run(sb.server.drop_mid_partial, 43)
+        orders["buy"] = _keep(s, s.buy(size=100))
+
+    with sandbox(liquidity=30) as sb:
+        strat, broker = run_script(sb, 43, tmp_path, {1: buy}, stop_at=12)
+        _check_against_venue(sb, strat, broker, 43, tmp_path / "journal-43.sqlite")
+    assert orders["buy"].executed.size == 100 and orders["buy"].getstatusname() == "Completed"
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_seeded_drops_at_random_points_of_order_flow_end_equal_to_the_sandbox(tmp_path, seed):
+    rng = random.Random(seed)
+    faults = ["drop_before_ack", "drop_before_commission", "drop_mid_partial"]
+    plan = {bar: (rng.choice(faults), rng.choice([-1, 1]) * rng.randint(20, 60))
+            for bar in sorted(rng.sample(range(1, 12), 4))}
+    client_id = 50 + seed
+
+    def act(fault, size):
+        def step(s):
+            sb.run(getattr(sb.server, fault), client_id)
+            _keep(s, s.buy(size=size) if size > 0 else s.sell(size=-size))
+        return step
+
+    with sandbox(liquidity=25) as sb:
+        strat, broker = run_script(sb, client_id, tmp_path, {bar: act(*what) for bar, what in plan.items()},
+                                   stop_at=24)
+        _wait(lambda: all(not w.alive for w in venue_orders(sb, client_id).values()), 1.0)
+        _check_against_venue(sb, strat, broker, client_id, tmp_path / f"journal-{client_id}.sqlite")
+        armed_left = len(sb.server.faults.drops)
+    drops = sum("connection to the venue lost" in str(m) for m in strat.messages)
+    assert drops >= 1 and drops == len(plan) - armed_left  # every drop that fired was survived
