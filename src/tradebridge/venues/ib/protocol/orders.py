@@ -43,10 +43,13 @@ def _known_condition(v: Mapping[str, Any], _ver: int) -> bool:
     return False
 
 
+def _cond_type(kind: int) -> Any:
+    return lambda v, _ver: v.get("condType") == kind
+
+
 _CONDITIONS: tuple[Spec, ...] = (
     Rep("conditions", (F("condType", "i"), When(_known_condition, ()),
-                       *(When(lambda v, _ver, t=t: v.get("condType") == t, body)
-                         for t, body in CONDITION_FIELDS.items()))),
+                       *(When(_cond_type(t), body) for t, body in CONDITION_FIELDS.items()))),
     When(_has("conditions"), (F("conditionsIgnoreRth", "b"), F("conditionsCancelOrder", "b"))),
 )
 _TAGS = (F("tag"), F("value"))

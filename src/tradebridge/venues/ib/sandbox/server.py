@@ -498,7 +498,7 @@ class SandboxServer:
 
     def _targets(self, event: Any, name: str) -> list[Session]:
         """The connected sessions an event names (the exchange tracks who subscribed)."""
-        targets = getattr(event, "targets", frozenset())
+        targets: frozenset[int] = getattr(event, "targets", frozenset())
         return [s for cid, s in self.sessions.items() if cid in targets and not s.closed]
 
     # --- fault injection ------------------------------------------------------------------
@@ -580,14 +580,6 @@ class ThreadedSandbox:
         self._thread = threading.Thread(target=self.loop.run_forever, name="ib-sandbox", daemon=True)
         self._thread.start()
         self.call(server.start())
-
-    def _prime(self) -> None:
-        """Show the exchange each instrument's opening price as a bar ending at the start time,
-        so orders placed before the first step know the time and price."""
-        t0 = _dt.datetime.fromtimestamp(self.market.t0, _dt.UTC)
-        for symbol, tape in self.market.tapes.items():
-            p = tape.price
-            self.exchange.on_bar(symbol, Bar(t0, p, p, p, p, 0.0))
 
     @property
     def host(self) -> str:
