@@ -144,3 +144,10 @@ def test_close_deletes_open_series_and_releases_the_wait() -> None:
     wait = backend._wait
     backend.close()
     assert world.managers[-1].deleted and wait.closed and world.apartment == 0
+
+
+def test_wake_signals_the_com_wait_so_a_waiting_pump_returns() -> None:
+    world = World()
+    backend = _backend(world)
+    backend.wake()
+    assert backend._wait.signals == 1

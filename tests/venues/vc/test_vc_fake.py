@@ -234,3 +234,14 @@ def test_calls_before_connect_and_unknown_verbs_are_refused() -> None:
         fake.call("trader", "sell")
     with pytest.raises(ValueError, match="missed must be 'replay' or 'drop'"):
         FakeVC(missed="keep")
+
+
+def test_wake_ends_a_waiting_pump_from_another_thread_and_is_not_lost_when_early() -> None:
+    fake = _fake()
+    threading.Timer(0.05, fake.wake).start()
+    started = time.monotonic()
+    assert fake.pump(10.0) == []
+    assert time.monotonic() - started < 5.0
+    fake.wake()  # before the pump: the next pump returns at once
+    started = time.monotonic()
+    assert fake.pump(10.0) == [] and time.monotonic() - started < 5.0

@@ -127,3 +127,11 @@ def test_data_spec_prefixes_the_serie_symbol_and_keeps_the_trade_name() -> None:
 def test_bad_data_parameters_are_refused_naming_the_field(kw, message) -> None:
     with pytest.raises(VCDataError, match=message):
         data_spec("001ES", **kw)
+
+
+def test_a_bar_stamp_already_on_a_whole_second_keeps_it_with_millisecond() -> None:
+    days = ole_from_datetime(dt.datetime(2026, 7, 1, 14, 31))
+    assert vc_time_to_utc(days, bar=True) == dt.datetime(2026, 7, 1, 14, 31, tzinfo=UTC)
+    short = ole_from_datetime(dt.datetime(2026, 7, 1, 14, 30, 59, 999000))
+    assert vc_time_to_utc(short, bar=True, millisecond=False) == dt.datetime(2026, 7, 1, 14, 30, 59, 999000,
+                                                                               tzinfo=UTC)

@@ -37,7 +37,9 @@ from tradebridge.venues.vc.seam import (
 def test_importing_tradebridge_and_the_vc_package_never_imports_comtypes() -> None:
     code = (
         "import sys, tradebridge, tradebridge.venues.vc, tradebridge.venues.vc.seam, "
-        "tradebridge.venues.vc.comtypes_backend; print('comtypes' in sys.modules)"
+        "tradebridge.venues.vc.comtypes_backend; from tradebridge.stores import VCStore; "
+        "from tradebridge.brokers import VCBroker; from tradebridge.feeds import VCData; "
+        "print('comtypes' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

@@ -240,3 +240,20 @@ def test_the_event_sequence_does_not_depend_on_when_the_replay_pumps(tmp_path) -
     events = replay.pump(0)
     assert [(e.name, e.args) for e in events] == [(e.name, decode(encode(e.args))) for e in recorded_events]
     assert replay.finished and replay.pump(0.01) == []
+
+
+def test_wake_ends_a_replay_pump_that_is_waiting_for_a_call(tmp_path) -> None:
+    import threading
+    import time
+
+    path = tmp_path / "t.vctrace"
+    fake = FakeVC({"010001ES": FakeSymbol.future("ES")})
+    recorder = RecordingBackend(fake, path)
+    recorder.connect()
+    recorder.call("datasource", "symbol_info", symbol="010001ES")
+    recorder.close()
+    replay = ReplayBackend(path)
+    threading.Timer(0.05, replay.wake).start()
+    started = time.monotonic()
+    assert replay.pump(10.0) == []
+    assert time.monotonic() - started < 5.0
