@@ -90,3 +90,50 @@ def test_random_flows_with_faults_end_equal_to_the_venue(seed: int, bars: int) -
             _check_agrees_with_venue(rig, orders)
         finally:
             rig.close()
+
+
+def _check_journal_agrees_with_venue(rig: Rig) -> None:
+    """After restarts the journal (not Order objects of dead runs) must match the venue."""
+    venue, broker = rig.venue, rig.broker
+    for name, data in rig.datas.items():
+        assert broker.getposition(data).size == venue.positions()[name], name
+    assert not [m for m in broker.store_messages if m.startswith("cash mismatch")]
+    assert sorted(e.exec_id for e in broker.journal.fills()) == sorted(e.exec_id for e in venue.executions)
+    for state in broker.journal.registry:
+        if state.client_id not in venue.placed:
+            assert state.status == "Rejected", state
+            continue
+        at_venue = venue.order_status(state.client_id)
+        if at_venue in ("Submitted", "Accepted", "Partial"):
+            assert state.alive, (state, at_venue)
+        else:
+            assert state.status == at_venue, (state, at_venue)
+    assert len(set(venue.placed)) == len(venue.placed)  # nothing sent twice
+
+
+@settings(max_examples=20, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**32 - 1), bars=st.integers(10, 30))
+def test_random_flows_with_restarts_send_nothing_twice_and_end_equal_to_the_venue(
+        seed: int, bars: int) -> None:
+    rng = random.Random(seed)
+    with tempfile.TemporaryDirectory() as tmp:
+        rig = Rig(Path(tmp) / "flow.sqlite", n=bars + 10)
+        try:
+            rig.bar()
+            orders: list[Order] = []
+            for _ in range(bars):
+                if rng.random() < 0.1:  # the process dies and starts again on the same journal
+                    rig.broker.stop()
+                    if rig.venue.connected:
+                        rig.venue.drop()
+                        rig.venue.sync()
+                    rig.open_broker()
+                    orders = []
+                _step(rig, rng, orders)
+            if rig.venue.connected:
+                rig.venue.drop()
+            rig.reconnect()
+            _check_journal_agrees_with_venue(rig)
+        finally:
+            rig.close()
