@@ -27,7 +27,7 @@ class VCBroker(LiveBroker):
 
     params = (("account", None), ("commission", None))
 
-    def __init__(self, store: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *, store: Any = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         if store is None:
             from .store import VCStore

@@ -11,11 +11,14 @@ market's time zone (``usetimezones``) and shown in it unless ``tz`` says otherwi
 from __future__ import annotations
 
 import datetime as _dt
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 from zoneinfo import ZoneInfo
 
 from ...feeds.live import LiveDataBase
 from .marketdata import data_spec
+
+if TYPE_CHECKING:
+    from .store import VCStore
 
 __all__ = ["VCData"]
 
@@ -24,7 +27,7 @@ class VCData(LiveDataBase):
     """backtrader's VCData params: ``qcheck``, ``historical``, ``millisecond``, ``tradename``,
     ``usetimezones`` (plus the live ones of :class:`~tradebridge.feeds.live.LiveDataBase`)."""
 
-    params = (
+    params: Any = (
         ("qcheck", 0.5),  # accepted for compatibility: the engine sleeps until exact deadlines
         ("historical", False),  # only the history (fromdate..todate), then the data ends
         ("millisecond", True),  # give back the millisecond Visual Chart takes off bar stamps
@@ -32,17 +35,18 @@ class VCData(LiveDataBase):
         ("usetimezones", True),  # market time zones from the symbol's market code
     )
 
-    def __init__(self, store: Any = None) -> None:
+    def __init__(self, *, store: VCStore | None = None) -> None:
         super().__init__()
         p = self.p
         self.spec = data_spec(p.dataname, p.tradename, p.timeframe, p.compression, p.usetimezones)
         if p.tz is None and self.spec.display_timezone is not None:
-            self._tz = ZoneInfo(self.spec.display_timezone)
+            self._tz = cast(Any, ZoneInfo(self.spec.display_timezone))
         if store is None:
             from .store import VCStore
 
             store = VCStore()  # Visual Chart itself: on Linux/macOS this raises VCUnavailableError
-        self._store = store
+        self.vcstore: VCStore = store
+        self._store = cast(Any, store)
 
     @property
     def tradename(self) -> str:
@@ -58,10 +62,10 @@ class VCData(LiveDataBase):
         return start, end
 
     def _subscribe(self) -> None:
-        self._store.subscribe(self)
+        self.vcstore.subscribe(self)
 
     def _unsubscribe(self) -> None:
-        self._store.unsubscribe(self)
+        self.vcstore.unsubscribe(self)
 
     def __repr__(self) -> str:
         return f"<VCData {self.spec.symbol}>"
