@@ -1,0 +1,213 @@
+"""Streams, authentication, keep-alive, state across client reconnects and every injected fault,
+over real loopback HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from typing import Any
+
+import httpx
+import pytest
+from _oanda_sandbox_kit import SPEC_MISSING, Api, Checked, aio, check_items, client
+
+from tradebridge.venues.oanda import spec
+from tradebridge.venues.oanda.sandbox import OandaSandbox
+
+
+class Lines:
+    """Reads NDJSON lines of an open stream response with a timeout per line."""
+
+    def __init__(self, response: httpx.Response) -> None:
+        self._it = response.aiter_lines()
+
+    async def next(self, timeout: float = 5.0) -> str:
+        while True:
+            line = await asyncio.wait_for(self._it.__anext__(), timeout)
+            if line:
+                return line
+
+    async def json(self, timeout: float = 5.0) -> dict[str, Any]:
+        return json.loads(await self.next(timeout))
+
+
+def _stream(c: httpx.AsyncClient, sb: OandaSandbox, path: str, **params: Any) -> Any:
+    return c.stream("GET", f"/v3/accounts/{sb.account_id}{path}", params=params)
+
+
+@aio
+async def test_pricing_stream_sends_current_prices_then_each_replayed_bar_and_heartbeats() -> None:
+    async with OandaSandbox(heartbeat=0.2) as sb, client(sb) as c:
+        async with _stream(c, sb, "/pricing/stream", instruments="EUR_USD,USD_JPY") as resp:
+            assert resp.status_code == 200
+            assert resp.headers.get("transfer-encoding") == "chunked"
+            lines = Lines(resp)
+            first = [await lines.json(), await lines.json()]
+            assert [p["instrument"] for p in first] == ["EUR_USD", "USD_JPY"]
+            heartbeat = await lines.json()
+            assert heartbeat["type"] == "HEARTBEAT"
+            sb.step()
+            moved = [await lines.json(), await lines.json()]
+            bid, ask = sb.state.market.quote("EUR_USD")
+            eur = next(p for p in moved if p["instrument"] == "EUR_USD")
+            assert float(eur["bids"][0]["price"]) == bid and float(eur["asks"][0]["price"]) == ask
+            if not SPEC_MISSING:
+                for payload in first + moved:
+                    spec.validate("ClientPrice", payload)
+                spec.validate("PricingHeartbeat", heartbeat)
+
+
+@aio
+async def test_transaction_stream_carries_new_transactions_and_heartbeats_with_last_id() -> None:
+    async with OandaSandbox(heartbeat=0.2) as sb, client(sb) as c:
+        api = Api(c, sb.account_id)
+        async with _stream(c, sb, "/transactions/stream") as resp:
+            lines = Lines(resp)
+            beat = await lines.json()
+            assert beat == {"type": "HEARTBEAT", "lastTransactionID": "2", "time": beat["time"]}
+            await api.order(type="MARKET", instrument="GBP_USD", units="100")
+            got = [await lines.json(), await lines.json()]
+            got = [g for g in got if g["type"] != "HEARTBEAT"] + ([await lines.json()] if any(
+                g["type"] == "HEARTBEAT" for g in got) else [])
+            assert [g["type"] for g in got][:2] == ["MARKET_ORDER", "ORDER_FILL"]
+            if not SPEC_MISSING:
+                spec.validate("TransactionHeartbeat", beat)
+                assert check_items(got) == len(got)
+
+
+@aio
+async def test_missing_or_wrong_token_gets_401_with_oanda_error_body() -> None:
+    async with OandaSandbox(token="s3cret-token") as sb:
+        async with httpx.AsyncClient(base_url=sb.url) as bare:
+            r = await bare.get("/v3/accounts")
+            assert r.status_code == 401 and r.json() == {"errorMessage": "Insufficient authorization to perform request."}
+        async with client(sb, token="wrong") as wrong:
+            assert (await wrong.get("/v3/accounts")).status_code == 401
+        async with client(sb, token="s3cret-token") as right:
+            assert (await right.get("/v3/accounts")).status_code == 200
+        assert "s3cret" not in repr(sb) and "s3cret" not in repr(sb.state)
+
+
+@aio
+async def test_unknown_account_path_and_method_get_clear_errors() -> None:
+    async with OandaSandbox() as sb, client(sb) as c:
+        r = await c.get("/v3/accounts/101-001-9999999-001/summary")
+        assert r.status_code == 400 and "accountID" in r.json()["errorMessage"]
+        assert (await c.get("/v3/nowhere")).status_code == 404
+        r = await c.delete(f"/v3/accounts/{sb.account_id}/orders")
+        assert r.status_code == 405 and "GET" in r.json()["errorMessage"]
+        r = await c.post(f"/v3/accounts/{sb.account_id}/orders", content=b"{not json")
+        assert r.status_code == 400 and "JSON" in r.json()["errorMessage"]
+
+
+@aio
+async def test_keep_alive_serves_many_requests_on_one_connection() -> None:
+    async with OandaSandbox() as sb:
+        limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+        async with client(sb, limits=limits) as c:
+            for _ in range(20):
+                assert (await c.get(f"/v3/accounts/{sb.account_id}/summary")).status_code == 200
+        assert len(sb._conns) <= 1
+
+
+@aio
+async def test_account_state_survives_client_reconnects_and_transactions_continue() -> None:
+    async with OandaSandbox() as sb:
+        async with client(sb) as first:
+            api = Api(first, sb.account_id)
+            created = (await api.order(type="LIMIT", instrument="EUR_USD", units="500", price="0.95000",
+                                       clientExtensions={"id": "keep-me"})).json()
+            filled = (await api.order(type="MARKET", instrument="EUR_USD", units="700")).json()
+            last = filled["lastTransactionID"]
+        sb.step(3)
+        async with client(sb) as second:
+            api = Api(second, sb.account_id)
+            order = (await api.get("/orders/@keep-me"))["order"]
+            assert order["id"] == created["orderCreateTransaction"]["id"] and order["state"] == "PENDING"
+            trades = (await api.get("/openTrades"))["trades"]
+            assert [t["currentUnits"] for t in trades] == ["700"]
+            assert (await api.get("/transactions/sinceid", id=last))["transactions"] == []
+            later = (await api.order(type="MARKET", instrument="EUR_USD", units="-700")).json()
+            assert int(later["orderCreateTransaction"]["id"]) == int(last) + 1
+            changes = await api.get("/changes", sinceTransactionID=last)
+            assert [t["tradeID"] for t in changes["changes"]["transactions"][1]["tradesClosed"]] == [trades[0]["id"]]
+            assert [t["id"] for t in changes["changes"]["tradesClosed"]] == [trades[0]["id"]]
+
+
+@aio
+async def test_transactions_pages_idrange_and_single_lookup_agree() -> None:
+    async with OandaSandbox() as sb, client(sb, checked=Checked()) as c:
+        api = Api(c, sb.account_id)
+        for units in ("100", "-100", "200"):
+            await api.order(type="MARKET", instrument="EUR_USD", units=units)
+        listing = await api.get("/transactions", pageSize="3")
+        assert listing["count"] == 8 and len(listing["pages"]) == 3
+        path = httpx.URL(listing["pages"][1])
+        rows = (await c.get(path.path, params=dict(path.params))).json()["transactions"]
+        assert [t["id"] for t in rows] == ["4", "5", "6"]
+        assert (await api.get("/transactions/5"))["transaction"] == rows[1]
+        fills = await api.get("/transactions/idrange", **{"from": "1", "to": "8", "type": "ORDER_FILL"})
+        assert [t["id"] for t in fills["transactions"]] == ["4", "6", "8"]
+        assert (await c.get(f"/v3/accounts/{sb.account_id}/transactions/99")).status_code == 404
+
+
+# -- faults ---------------------------------------------------------------------------------
+
+@aio
+async def test_fault_throttle_answers_429_with_retry_after_for_n_requests() -> None:
+    async with OandaSandbox() as sb, client(sb) as c:
+        sb.faults.throttle(count=2, retry_after=0.5)
+        answers = [await c.get("/v3/accounts") for _ in range(3)]
+        assert [r.status_code for r in answers] == [429, 429, 200]
+        assert answers[0].headers["retry-after"] == "0.5" and answers[0].json()["errorMessage"]
+        assert sb.faults.injected["error"] == 2
+
+
+@aio
+async def test_fault_503_for_a_while_then_service_returns() -> None:
+    async with OandaSandbox() as sb, client(sb) as c:
+        sb.faults.fail(503, seconds=0.3, path=r"/summary$")
+        assert (await c.get(f"/v3/accounts/{sb.account_id}/summary")).status_code == 503
+        assert (await c.get("/v3/accounts")).status_code == 200  # other paths unaffected
+        await asyncio.sleep(0.35)
+        assert (await c.get(f"/v3/accounts/{sb.account_id}/summary")).status_code == 200
+
+
+@aio
+async def test_fault_delay_holds_the_response_back() -> None:
+    async with OandaSandbox() as sb, client(sb) as c:
+        sb.faults.delay(0.3, count=1)
+        start = time.monotonic()
+        assert (await c.get("/v3/accounts")).status_code == 200
+        assert time.monotonic() - start >= 0.3
+        start = time.monotonic()
+        await c.get("/v3/accounts")
+        assert time.monotonic() - start < 0.3
+
+
+@aio
+async def test_fault_cut_stream_drops_the_connection_and_a_new_stream_resumes() -> None:
+    async with OandaSandbox(heartbeat=0.2) as sb, client(sb) as c:
+        async with _stream(c, sb, "/pricing/stream", instruments="EUR_USD") as resp:
+            lines = Lines(resp)
+            await lines.json()
+            await asyncio.sleep(0.05)
+            assert sb.faults.cut_streams("pricing") == 1
+            with pytest.raises((httpx.RemoteProtocolError, httpx.ReadError, StopAsyncIteration)):
+                for _ in range(10):
+                    await lines.json(1.0)
+        async with _stream(c, sb, "/pricing/stream", instruments="EUR_USD") as again:
+            assert (await Lines(again).json())["instrument"] == "EUR_USD"
+
+
+@aio
+async def test_fault_malformed_line_is_sent_once_and_the_stream_goes_on() -> None:
+    async with OandaSandbox(heartbeat=0.1) as sb, client(sb) as c:
+        sb.faults.malformed_line("transactions")
+        async with _stream(c, sb, "/transactions/stream") as resp:
+            lines = Lines(resp)
+            bad = await lines.next()
+            with pytest.raises(ValueError):
+                json.loads(bad)
+            assert (await lines.json())["type"] == "HEARTBEAT"
