@@ -30,6 +30,23 @@ def _new_order(rig: Rig, rng: random.Random) -> Order:
     return side(None, data, rng.randint(1, 20), price=price, exectype=kind)
 
 
+def _bracket(rig: Rig, rng: random.Random) -> list[Order]:
+    """A market entry with a stop-loss and a take-profit (venue-native bracket)."""
+    data = rig.datas[rng.choice(("AAA", "BBB"))]
+    close, size, broker = data.close[0], rng.randint(1, 10), rig.broker
+    if rng.random() < 0.5:
+        entry = broker.buy(None, data, size, transmit=False)
+        stop = broker.sell(None, data, size, price=close * 0.99, exectype=Order.Stop, parent=entry,
+                           transmit=False)
+        take = broker.sell(None, data, size, price=close * 1.01, exectype=Order.Limit, parent=entry)
+    else:
+        entry = broker.sell(None, data, size, transmit=False)
+        stop = broker.buy(None, data, size, price=close * 1.01, exectype=Order.Stop, parent=entry,
+                          transmit=False)
+        take = broker.buy(None, data, size, price=close * 0.99, exectype=Order.Limit, parent=entry)
+    return [entry, stop, take]
+
+
 def _step(rig: Rig, rng: random.Random, orders: list[Order]) -> None:
     """One bar of random client and network behaviour."""
     roll = rng.random()
@@ -41,6 +58,8 @@ def _step(rig: Rig, rng: random.Random, orders: list[Order]) -> None:
         rig.venue.inject(**{rng.choice(("lose_acks", "duplicate", "swap")): rng.randint(1, 2)})
     for _ in range(rng.randint(0, 2)):
         orders.append(_new_order(rig, rng))
+    if rng.random() < 0.15:
+        orders.extend(_bracket(rig, rng))
     alive = [o for o in orders if o.alive()]
     if alive and rng.random() < 0.25:
         rig.broker.cancel(rng.choice(alive))
