@@ -4,12 +4,12 @@ arriving on the accelerated clock, Ctrl-C stops it cleanly; bad arguments exit 2
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import re
 import signal
 import subprocess
 import sys
 
-import pandas as pd
 import pytest
 from ib_async import IB, Stock
 
@@ -67,8 +67,7 @@ def test_cli_sandbox_serves_a_data_file_as_an_instrument(tmp_path):
         ib = IB()
         await ib.connectAsync(host, port, clientId=1, timeout=5)
         (details,) = await ib.reqContractDetailsAsync(Stock("MSFT", "SMART", "USD"))
-        bars = await ib.reqHistoricalDataAsync(details.contract, "20250101 00:00:00 UTC", "1 Y", "1 day",
-                                               "TRADES", True)
+        bars = await ib.reqHistoricalDataAsync(details.contract, "", "1 Y", "1 day", "TRADES", True)
         ib.disconnect()
         return details, bars
 
@@ -80,7 +79,7 @@ def test_cli_sandbox_serves_a_data_file_as_an_instrument(tmp_path):
     assert details.contract.secType == "STK" and details.contract.exchange == "SMART"
     history = frame.iloc[:240]  # the first 80 % of the file is history
     assert [b.close for b in bars] == history["close"].tolist()[-len(bars):]
-    assert bars[-1].date == pd.Timestamp(history.index[-1]).date()
+    assert len(bars) == 240 and bars[-1].date < dt.date.today() + dt.timedelta(days=1)
 
 
 @pytest.mark.parametrize(("args", "message"), [

@@ -2,7 +2,8 @@
 
 With no ``--data`` it serves AAPL (SMART, USD) and EUR.USD (IDEALPRO) from seeded synthetic
 bars; each ``--data FILE`` (a header CSV) adds an instrument named after the file (``MSFT.csv``
-a stock, ``GBP.USD.csv`` a forex pair) whose first 80 % is history and the rest is replayed live.
+a stock, ``GBP.USD.csv`` a forex pair) whose first 80 % is history (moved in time to end now)
+and the rest is replayed live.
 """
 
 from __future__ import annotations

@@ -1,9 +1,10 @@
 """Market data of the IB sandbox: one tape per instrument, history plus a live 5-second stream.
 
 A tape starts at the sandbox's start time ``t0``. Before it lies the history (seeded synthetic
-bars, or the first part of a given CSV); from it on, live 5-second bars (synthetic, or the
-rest of the CSV replayed one row per bar). History requests that reach past ``t0`` get the
-live bars already produced, aggregated to the requested size, so backfill joins live data.
+bars, or the first part of a given CSV, moved in time to end there); from it on, live 5-second
+bars (synthetic, or the rest of the CSV replayed one row per bar). History requests that reach
+past ``t0`` get the live bars already produced, aggregated to the requested size, so backfill
+joins live data.
 """
 
 from __future__ import annotations
@@ -113,7 +114,7 @@ class Tape:
             if len(self.frame) < 2:
                 raise DataError(f"{self.symbol}: a data file needs at least 2 bars")
             cut = max(1, min(len(self.frame) - 1, int(len(self.frame) * self.split)))
-            self._file_history = _bars(self.frame.iloc[:cut])
+            self._file_history = _shift(_bars(self.frame.iloc[:cut]), self.frame.index[cut], self.t0)
             self._pending = [Bar(self._t(i), b.open, b.high, b.low, b.close, b.volume)
                              for i, b in enumerate(_bars(self.frame.iloc[cut:]))]
             self._pending.reverse()
@@ -195,6 +196,16 @@ def _rescale(df: pd.DataFrame, anchor: float, target: float, seconds: int) -> No
     k = min(1.0, (seconds / 23_400) ** 0.5)
     for col in ("open", "high", "low", "close"):
         df[col] = target * np.exp(k * np.log(df[col] / anchor))
+
+
+def _shift(bars: list[Bar], live_start: pd.Timestamp, t0: int) -> list[Bar]:
+    """Move a file's history so that its live part starts at ``t0`` (by whole days for daily
+    or longer bars, keeping their dates at midnight): backfill then ends at sandbox time."""
+    delta = t0 - int(live_start.timestamp())
+    if _step(bars) >= 86_400:
+        delta -= delta % 86_400
+    return [Bar(b.time + _dt.timedelta(seconds=delta), b.open, b.high, b.low, b.close, b.volume)
+            for b in bars]
 
 
 def _step(bars: list[Bar]) -> float:
