@@ -109,3 +109,23 @@ def test_store_secrets_never_reach_the_journal(tmp_path):
         assert b"s3cr3t-t0ken" not in raw
     finally:
         store.stop()
+
+
+def test_adapter_refusal_rejects_the_order_with_its_text(rig):
+    from tradebridge.orders import Order
+
+    order = rig.broker.buy(None, rig.datas["AAA"], 1, price=100.0, exectype=Order.Historical)
+    rig.pump()
+    assert order.getstatusname() == "Rejected"
+    assert "no Historical orders" in order.info["reason"]
+    assert rig.broker.journal.registry.state(order.info["client_id"]).status == "Rejected"
+    assert rig.venue.placed == []
+
+
+def test_account_aliases_and_fund_attributes(rig):
+    broker = rig.broker
+    broker.on_event(Event(Kind.ACCOUNT, {"cash": 1234.5, "value": 2000.0, "currency": "USD"}))
+    assert broker.get_cash() == broker.getcash() == 1234.5
+    assert broker.get_value() == broker.getvalue() == 2000.0
+    assert broker.fundshares == 1.0 and broker.fundvalue == 2000.0 and broker.fundmode is False
+    assert broker.account["currency"] == "USD"
