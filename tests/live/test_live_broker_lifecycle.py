@@ -224,3 +224,12 @@ def test_account_events_set_cash_and_value(tmp_path):
         assert rig.broker.getvalue([d]) == pytest.approx(10 * d.close[0])
     finally:
         rig.close()
+
+
+def test_value_from_fills_marks_positions_at_the_close_like_the_venue(rig):
+    rig.broker.buy(None, rig.datas["AAA"], 12)
+    rig.broker.sell(None, rig.datas["BBB"], 7)
+    rig.bar(3)
+    assert rig.broker.value is None  # no account values from this venue
+    assert rig.broker.getvalue() == pytest.approx(rig.venue.engine.getvalue(), abs=1e-9)
+    assert rig.broker.getposition(rig.datas["BBB"]).size == -7
