@@ -27,12 +27,12 @@ class RoundTrip(tb.Strategy):
 
 
 def test_strategy_trades_through_cerebro_on_the_loopback_venue(tmp_path):
-    frame = synthetic_ohlcv(30, seed=5)
+    frame = synthetic_ohlcv(40, seed=5)
     venue = LoopbackVenue({"AAA": frame}, cash=50_000.0, commission=0.001)
     try:
         cerebro = tb.Cerebro(stdstats=False)
         cerebro.addstrategy(RoundTrip)
-        cerebro.adddata(LoopbackData(dataname=frame, name="AAA", venue=venue, pace=0.005))
+        cerebro.adddata(LoopbackData(dataname=frame, name="AAA", venue=venue, pace=0.02))
         cerebro.broker = LoopbackBroker(venue=venue, journal=tmp_path / "run.sqlite", cash=50_000.0)
         strat = cerebro.run()[0]
     finally:
