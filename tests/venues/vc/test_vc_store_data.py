@@ -159,3 +159,14 @@ def test_a_store_on_visual_chart_itself_off_windows_says_it_needs_windows() -> N
 def test_a_backend_that_is_not_a_com_backend_is_refused_naming_it() -> None:
     with pytest.raises(TypeError, match="backend must be a ComBackend.*got str"):
         VCStore(backend="fake")
+
+
+def test_fromdate_is_market_time_as_visual_chart_takes_it_so_no_history_bar_is_dropped() -> None:
+    fake = kit.fake(history=6)
+    store = VCStore(backend=fake)
+    cerebro = bt.Cerebro(stdstats=False)
+    cerebro.adddata(store.getdata(dataname=ES, timeframe=bt.TimeFrame.Minutes, fromdate=_minute(2),
+                                  historical=True))  # market 001: Chicago time
+    cerebro.addstrategy(Script, fake=fake, history=99)
+    strat = cerebro.run()[0]
+    assert bars_of(strat.log) == [(_minute(i), 100.0 + i) for i in range(2, 6)]

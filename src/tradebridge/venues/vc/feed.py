@@ -5,7 +5,8 @@
 Visual Chart data serie (``OnNewDataSerieBar``); with ``timeframe=Ticks`` (or Seconds and below,
 which Visual Chart does not serve: resample the ticks) the history comes from a tick serie and
 the live ticks from the real-time feed (``OnNewTicks``). Times are turned into UTC with the
-market's time zone (``usetimezones``) and shown in it unless ``tz`` says otherwise.
+market's time zone (``usetimezones``) and shown in it unless ``tz`` says otherwise; ``fromdate``
+and ``todate`` are market time too (as Visual Chart takes them) unless ``tzinput`` says otherwise.
 """
 
 from __future__ import annotations
@@ -41,6 +42,8 @@ class VCData(LiveDataBase):
         self.spec = data_spec(p.dataname, p.tradename, p.timeframe, p.compression, p.usetimezones)
         if p.tz is None and self.spec.display_timezone is not None:
             self._tz = cast(Any, ZoneInfo(self.spec.display_timezone))
+        if p.tzinput is None and self.spec.timezone is not None:  # fromdate/todate are market time
+            self._tzinput = cast(Any, ZoneInfo(self.spec.timezone))
         if store is None:
             from .store import VCStore
 
