@@ -20,17 +20,29 @@ def add_parser(venues: Any) -> None:
     p = venues.add_parser("oanda", help="run the OANDA v20 sandbox (REST and streams) on loopback")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
     p.add_argument("--port", type=int, default=8081, help="port (8081; 0 picks a free one)")
-    p.add_argument("--data", action="append", default=[], metavar="FILE",
-                   help="CSV named after its instrument (EUR_USD.csv: datetime,open,high,low,close"
-                        "[,volume][,spread]); repeatable; default: bundled EUR_USD, GBP_USD, USD_JPY")
+    p.add_argument(
+        "--data",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="CSV named after its instrument (EUR_USD.csv: datetime,open,high,low,close"
+        "[,volume][,spread]); repeatable; default: bundled EUR_USD, GBP_USD, USD_JPY",
+    )
     p.add_argument("--token", default=None, help="require this bearer token (default: accept any)")
     p.add_argument("--account", default="101-001-0000001-001", help="account id (101-001-0000001-001)")
     p.add_argument("--balance", type=float, default=100_000.0, help="starting balance in USD (100000)")
-    p.add_argument("--pace", type=float, default=None,
-                   help="seconds between replayed bars (default: the data's bar length, i.e. real time)")
+    p.add_argument(
+        "--pace",
+        type=float,
+        default=None,
+        help="seconds between replayed bars (default: the data's bar length, i.e. real time)",
+    )
     p.add_argument("--heartbeat", type=float, default=5.0, help="stream heartbeat interval in seconds (5)")
-    p.add_argument("--no-shift", action="store_true",
-                   help="keep the data's own timestamps (default: move them so the newest bar is now)")
+    p.add_argument(
+        "--no-shift",
+        action="store_true",
+        help="keep the data's own timestamps (default: move them so the newest bar is now)",
+    )
     p.set_defaults(run=run)
 
 
@@ -46,8 +58,15 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
         clock = Market(series).clock
         shift = int((time.time() - clock) // 5 * 5)
         series = {n: s.shifted(shift) for n, s in series.items()}
-    return {"series": series, "host": args.host, "port": args.port, "token": args.token,
-            "account_id": args.account, "balance": args.balance, "heartbeat": args.heartbeat}
+    return {
+        "series": series,
+        "host": args.host,
+        "port": args.port,
+        "token": args.token,
+        "account_id": args.account,
+        "balance": args.balance,
+        "heartbeat": args.heartbeat,
+    }
 
 
 async def _serve(args: argparse.Namespace, options: dict[str, Any]) -> None:
@@ -57,9 +76,11 @@ async def _serve(args: argparse.Namespace, options: dict[str, Any]) -> None:
     pace = args.pace if args.pace is not None else min(s.seconds for s in series.values())
     async with OandaSandbox(series, **options) as sb:
         guard = "the --token bearer token" if args.token else "any bearer token"
-        print(f"OANDA v20 sandbox on {sb.url} (REST and streams), account {sb.account_id}, "
-              f"instruments {', '.join(series)}, accepting {guard}; one bar every {pace:g} s; Ctrl-C stops",
-              flush=True)
+        print(
+            f"OANDA v20 sandbox on {sb.url} (REST and streams), account {sb.account_id}, "
+            f"instruments {', '.join(series)}, accepting {guard}; one bar every {pace:g} s; Ctrl-C stops",
+            flush=True,
+        )
         await sb.serve(pace)
 
 

@@ -26,9 +26,11 @@ needs_spec = pytest.mark.skipif(bool(SPEC_MISSING), reason=SPEC_MISSING or "spec
 
 def aio(fn: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., None]:
     """Run an async test on a fresh event loop."""
+
     @functools.wraps(fn)
     def run(*args: Any, **kwargs: Any) -> None:
         asyncio.run(asyncio.wait_for(fn(*args, **kwargs), 30))
+
     return run
 
 
@@ -43,8 +45,11 @@ def _templates() -> list[tuple[re.Pattern[str], str, int]]:
 
 def template_of(path: str, method: str) -> str:
     """The spec's path template for a concrete /v3 path (literal segments win over parameters)."""
-    found = [(n, t) for rx, t, n in _templates() if rx.match(path)
-             and method.lower() in spec.load_spec()["paths"][t]]
+    found = [
+        (n, t)
+        for rx, t, n in _templates()
+        if rx.match(path) and method.lower() in spec.load_spec()["paths"][t]
+    ]
     if not found:
         raise AssertionError(f"{method} {path} is not a v20 operation")
     return min(found)[1]
@@ -104,17 +109,20 @@ class Checked:
     async def hook(self, response: httpx.Response) -> None:
         if response.headers.get("content-type", "").startswith("application/json"):
             await response.aread()
-            check_response(response.request.method, response.request.url.path, response.status_code,
-                           response.json())
+            check_response(
+                response.request.method, response.request.url.path, response.status_code, response.json()
+            )
             self.count += 1
 
 
-def client(sb: OandaSandbox, token: str = "any-token", checked: Checked | None = None,
-           **kwargs: Any) -> httpx.AsyncClient:
+def client(
+    sb: OandaSandbox, token: str = "any-token", checked: Checked | None = None, **kwargs: Any
+) -> httpx.AsyncClient:
     """An async client on the sandbox; with spec checks on every JSON answer (unless the spec is absent)."""
     hooks = {"response": [checked.hook]} if checked is not None and not SPEC_MISSING else {}
-    return httpx.AsyncClient(base_url=sb.url, headers={"Authorization": f"Bearer {token}"},
-                             event_hooks=hooks, timeout=10, **kwargs)
+    return httpx.AsyncClient(
+        base_url=sb.url, headers={"Authorization": f"Bearer {token}"}, event_hooks=hooks, timeout=10, **kwargs
+    )
 
 
 class Api:

@@ -19,8 +19,11 @@ async def _step_until(sb: OandaSandbox, api: Api, order_id: str, limit: int = 30
         assert sb.step() == 1
         order = sb.state.account.orders[order_id]
         if order.state != "PENDING":
-            return {"order": (await api.get(f"/orders/{order_id}"))["order"],
-                    "ask": sb.state.market.bar(EUR, 1), "bid": sb.state.market.bar(EUR, -1)}
+            return {
+                "order": (await api.get(f"/orders/{order_id}"))["order"],
+                "ask": sb.state.market.bar(EUR, 1),
+                "bid": sb.state.market.bar(EUR, -1),
+            }
     raise AssertionError(f"order {order_id} still pending after {limit} bars")
 
 
@@ -92,8 +95,15 @@ async def test_stop_with_price_bound_beyond_the_fill_is_cancelled_bounds_violati
     async with OandaSandbox() as sb, client(sb) as c:
         api = Api(c, sb.account_id)
         _, ask = await api.quote(EUR)
-        r = (await api.order(type="STOP", instrument=EUR, units="1000", price=f"{ask - 0.0005:.5f}",
-                             priceBound=f"{ask - 0.0004:.5f}")).json()
+        r = (
+            await api.order(
+                type="STOP",
+                instrument=EUR,
+                units="1000",
+                price=f"{ask - 0.0005:.5f}",
+                priceBound=f"{ask - 0.0004:.5f}",
+            )
+        ).json()
         assert r["orderCancelTransaction"]["reason"] == "BOUNDS_VIOLATION"
         assert "orderFillTransaction" not in r
 
@@ -103,7 +113,9 @@ async def test_market_if_touched_fills_once_touched() -> None:
     async with OandaSandbox() as sb, client(sb) as c:
         api = Api(c, sb.account_id)
         _, ask = await api.quote(EUR)
-        r = await api.order(type="MARKET_IF_TOUCHED", instrument=EUR, units="1000", price=f"{ask - 0.0003:.5f}")
+        r = await api.order(
+            type="MARKET_IF_TOUCHED", instrument=EUR, units="1000", price=f"{ask - 0.0003:.5f}"
+        )
         done = await _step_until(sb, api, r.json()["orderCreateTransaction"]["id"])
         assert _fill_of(sb, done["order"])["reason"] == "MARKET_IF_TOUCHED_ORDER"
 
@@ -113,13 +125,23 @@ async def test_take_profit_and_stop_loss_on_fill_create_trade_orders_and_one_clo
     async with OandaSandbox() as sb, client(sb, checked=Checked()) as c:
         api = Api(c, sb.account_id)
         _, ask = await api.quote(EUR)
-        r = (await api.order(type="MARKET", instrument=EUR, units="1000",
-                             takeProfitOnFill={"price": f"{ask + 0.0008:.5f}", "clientExtensions": {"id": "tp-1"}},
-                             stopLossOnFill={"price": f"{ask - 0.0008:.5f}"})).json()
+        r = (
+            await api.order(
+                type="MARKET",
+                instrument=EUR,
+                units="1000",
+                takeProfitOnFill={"price": f"{ask + 0.0008:.5f}", "clientExtensions": {"id": "tp-1"}},
+                stopLossOnFill={"price": f"{ask - 0.0008:.5f}"},
+            )
+        ).json()
         trade_id = r["orderFillTransaction"]["tradeOpened"]["tradeID"]
         trade = (await api.get(f"/trades/{trade_id}"))["trade"]
         tp, sl = trade["takeProfitOrder"], trade["stopLossOrder"]
-        assert tp["type"] == "TAKE_PROFIT" and tp["tradeID"] == trade_id and tp["clientExtensions"]["id"] == "tp-1"
+        assert (
+            tp["type"] == "TAKE_PROFIT"
+            and tp["tradeID"] == trade_id
+            and tp["clientExtensions"]["id"] == "tp-1"
+        )
         assert sl["type"] == "STOP_LOSS" and sl["state"] == "PENDING"
         first = await _step_until(sb, api, tp["id"]) if True else None
         tp_now = (await api.get(f"/orders/{tp['id']}"))["order"]
@@ -137,8 +159,11 @@ async def test_take_profit_and_stop_loss_on_fill_create_trade_orders_and_one_clo
 async def test_trailing_stop_follows_the_bid_and_fills_below_its_high_water_mark() -> None:
     async with OandaSandbox() as sb, client(sb) as c:
         api = Api(c, sb.account_id)
-        r = (await api.order(type="MARKET", instrument=EUR, units="1000",
-                             trailingStopLossOnFill={"distance": "0.00050"})).json()
+        r = (
+            await api.order(
+                type="MARKET", instrument=EUR, units="1000", trailingStopLossOnFill={"distance": "0.00050"}
+            )
+        ).json()
         trade_id = r["orderFillTransaction"]["tradeOpened"]["tradeID"]
         order = (await api.get(f"/trades/{trade_id}"))["trade"]["trailingStopLossOrder"]
         best = sb.state.market.quote(EUR)[0]
@@ -159,14 +184,21 @@ async def test_trailing_stop_follows_the_bid_and_fills_below_its_high_water_mark
 async def test_trade_orders_endpoint_sets_replaces_and_cancels_tp_sl() -> None:
     async with OandaSandbox() as sb, client(sb, checked=Checked()) as c:
         api = Api(c, sb.account_id)
-        r = (await api.order(type="MARKET", instrument=EUR, units="-1000", tradeClientExtensions={"id": "my-trade"}))
+        r = await api.order(
+            type="MARKET", instrument=EUR, units="-1000", tradeClientExtensions={"id": "my-trade"}
+        )
         bid = float(r.json()["orderFillTransaction"]["price"])
-        set1 = await api.put("/trades/@my-trade/orders", {"takeProfit": {"price": f"{bid - 0.002:.5f}"},
-                                                           "stopLoss": {"distance": "0.00100"}})
+        set1 = await api.put(
+            "/trades/@my-trade/orders",
+            {"takeProfit": {"price": f"{bid - 0.002:.5f}"}, "stopLoss": {"distance": "0.00100"}},
+        )
         assert set1.status_code == 200, set1.text
         tp_id = set1.json()["takeProfitOrderTransaction"]["id"]
-        set2 = (await api.put("/trades/@my-trade/orders", {"takeProfit": {"price": f"{bid - 0.003:.5f}"},
-                                                            "stopLoss": None})).json()
+        set2 = (
+            await api.put(
+                "/trades/@my-trade/orders", {"takeProfit": {"price": f"{bid - 0.003:.5f}"}, "stopLoss": None}
+            )
+        ).json()
         assert set2["takeProfitOrderCancelTransaction"]["orderID"] == tp_id
         assert set2["takeProfitOrderTransaction"]["replacesOrderID"] == tp_id
         assert set2["stopLossOrderCancelTransaction"]["reason"] == "CLIENT_REQUEST"
@@ -180,13 +212,24 @@ async def test_time_in_force_fok_cancels_gtd_expires_gfd_kept_until_rollover() -
         api = Api(c, sb.account_id)
         _, ask = await api.quote(EUR)
         far = f"{ask - 0.05:.5f}"
-        fok = (await api.order(type="LIMIT", instrument=EUR, units="1000", price=far, timeInForce="FOK")).json()
+        fok = (
+            await api.order(type="LIMIT", instrument=EUR, units="1000", price=far, timeInForce="FOK")
+        ).json()
         assert fok["orderCancelTransaction"]["reason"] == "TIME_IN_FORCE_EXPIRED"
         gtd_time = sb.state.market.clock + 60
-        gtd = (await api.order(type="LIMIT", instrument=EUR, units="1000", price=far, timeInForce="GTD",
-                               gtdTime=f"{gtd_time:.0f}")).json()["orderCreateTransaction"]
-        gfd = (await api.order(type="LIMIT", instrument=EUR, units="1000", price=far,
-                               timeInForce="GFD")).json()["orderCreateTransaction"]
+        gtd = (
+            await api.order(
+                type="LIMIT",
+                instrument=EUR,
+                units="1000",
+                price=far,
+                timeInForce="GTD",
+                gtdTime=f"{gtd_time:.0f}",
+            )
+        ).json()["orderCreateTransaction"]
+        gfd = (
+            await api.order(type="LIMIT", instrument=EUR, units="1000", price=far, timeInForce="GFD")
+        ).json()["orderCreateTransaction"]
         sb.step(12)
         assert (await api.get(f"/orders/{gtd['id']}"))["order"]["state"] == "CANCELLED"
         assert (await api.get(f"/orders/{gfd['id']}"))["order"]["state"] == "PENDING"
@@ -199,11 +242,15 @@ async def test_client_extensions_are_echoed_and_found_by_at_specifier_then_cance
     async with OandaSandbox() as sb, client(sb, checked=Checked()) as c:
         api = Api(c, sb.account_id)
         ext = {"id": "tb-abc-1", "tag": "strategy", "comment": "first"}
-        r = (await api.order(type="LIMIT", instrument=EUR, units="1000", price="0.90000", clientExtensions=ext)).json()
+        r = (
+            await api.order(type="LIMIT", instrument=EUR, units="1000", price="0.90000", clientExtensions=ext)
+        ).json()
         assert r["orderCreateTransaction"]["clientExtensions"] == ext
         order = (await api.get("/orders/@tb-abc-1"))["order"]
         assert order["clientExtensions"] == ext and order["state"] == "PENDING"
-        dup = await api.order(type="LIMIT", instrument=EUR, units="1", price="0.90000", clientExtensions={"id": ext["id"]})
+        dup = await api.order(
+            type="LIMIT", instrument=EUR, units="1", price="0.90000", clientExtensions={"id": ext["id"]}
+        )
         assert dup.status_code == 400 and dup.json()["errorCode"] == "CLIENT_ORDER_ID_ALREADY_EXISTS"
         cancel = await api.put("/orders/@tb-abc-1/cancel")
         assert cancel.status_code == 200
@@ -218,8 +265,10 @@ async def test_replace_cancels_the_old_order_and_links_the_new_one() -> None:
         api = Api(c, sb.account_id)
         old = (await api.order(type="LIMIT", instrument=EUR, units="1000", price="0.90000")).json()
         old_id = old["orderCreateTransaction"]["id"]
-        r = await api.put(f"/orders/{old_id}", {"order": {"type": "LIMIT", "instrument": EUR, "units": "2000",
-                                                          "price": "0.91000"}})
+        r = await api.put(
+            f"/orders/{old_id}",
+            {"order": {"type": "LIMIT", "instrument": EUR, "units": "2000", "price": "0.91000"}},
+        )
         assert r.status_code == 201, r.text
         body = r.json()
         new_id = body["orderCreateTransaction"]["id"]
@@ -234,15 +283,32 @@ async def test_rejects_carry_oanda_reason_error_code_and_a_reject_transaction() 
     cases = [
         ({"type": "MARKET", "instrument": EUR, "units": "abc"}, "UNITS_INVALID", "MARKET_ORDER_REJECT"),
         ({"type": "MARKET", "instrument": EUR}, "UNITS_MISSING", "MARKET_ORDER_REJECT"),
-        ({"type": "MARKET", "instrument": "XAU_XYZ", "units": "1"}, "INSTRUMENT_UNKNOWN", "MARKET_ORDER_REJECT"),
+        (
+            {"type": "MARKET", "instrument": "XAU_XYZ", "units": "1"},
+            "INSTRUMENT_UNKNOWN",
+            "MARKET_ORDER_REJECT",
+        ),
         ({"type": "LIMIT", "instrument": EUR, "units": "1"}, "PRICE_MISSING", "LIMIT_ORDER_REJECT"),
-        ({"type": "LIMIT", "instrument": EUR, "units": "1", "price": "1.123456"}, "PRICE_PRECISION_EXCEEDED",
-         "LIMIT_ORDER_REJECT"),
-        ({"type": "STOP", "instrument": EUR, "units": "1.5", "price": "1.1"}, "UNITS_PRECISION_EXCEEDED",
-         "STOP_ORDER_REJECT"),
-        ({"type": "TAKE_PROFIT", "tradeID": "999", "price": "1.1"}, "TRADE_DOESNT_EXIST", "TAKE_PROFIT_ORDER_REJECT"),
-        ({"type": "MARKET", "instrument": EUR, "units": "1", "stopLossOnFill": {}}, "STOP_LOSS_ON_FILL_PRICE_MISSING",
-         "MARKET_ORDER_REJECT"),
+        (
+            {"type": "LIMIT", "instrument": EUR, "units": "1", "price": "1.123456"},
+            "PRICE_PRECISION_EXCEEDED",
+            "LIMIT_ORDER_REJECT",
+        ),
+        (
+            {"type": "STOP", "instrument": EUR, "units": "1.5", "price": "1.1"},
+            "UNITS_PRECISION_EXCEEDED",
+            "STOP_ORDER_REJECT",
+        ),
+        (
+            {"type": "TAKE_PROFIT", "tradeID": "999", "price": "1.1"},
+            "TRADE_DOESNT_EXIST",
+            "TAKE_PROFIT_ORDER_REJECT",
+        ),
+        (
+            {"type": "MARKET", "instrument": EUR, "units": "1", "stopLossOnFill": {}},
+            "STOP_LOSS_ON_FILL_PRICE_MISSING",
+            "MARKET_ORDER_REJECT",
+        ),
     ]
     async with OandaSandbox() as sb, client(sb, checked=Checked()) as c:
         api = Api(c, sb.account_id)
@@ -279,7 +345,10 @@ async def test_close_trade_partially_then_position_closes_the_rest_with_pl_in_th
         fill = part.json()["orderFillTransaction"]
         assert fill["reason"] == "MARKET_ORDER_TRADE_CLOSE" and fill["tradeReduced"]["units"] == "-1000"
         too_many = await api.put(f"/trades/{trade_id}/close", {"units": "5000"})
-        assert too_many.status_code == 400 and too_many.json()["errorCode"] == "CLOSE_TRADE_UNITS_EXCEED_TRADE_SIZE"
+        assert (
+            too_many.status_code == 400
+            and too_many.json()["errorCode"] == "CLOSE_TRADE_UNITS_EXCEED_TRADE_SIZE"
+        )
         pos = await api.put("/positions/USD_JPY/close", {"longUnits": "ALL"})
         assert pos.status_code == 200, pos.text
         long_fill = pos.json()["longOrderFillTransaction"]

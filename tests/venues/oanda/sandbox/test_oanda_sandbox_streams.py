@@ -68,8 +68,9 @@ async def test_transaction_stream_carries_new_transactions_and_heartbeats_with_l
             assert beat == {"type": "HEARTBEAT", "lastTransactionID": "2", "time": beat["time"]}
             await api.order(type="MARKET", instrument="GBP_USD", units="100")
             got = [await lines.json(), await lines.json()]
-            got = [g for g in got if g["type"] != "HEARTBEAT"] + ([await lines.json()] if any(
-                g["type"] == "HEARTBEAT" for g in got) else [])
+            got = [g for g in got if g["type"] != "HEARTBEAT"] + (
+                [await lines.json()] if any(g["type"] == "HEARTBEAT" for g in got) else []
+            )
             assert [g["type"] for g in got][:2] == ["MARKET_ORDER", "ORDER_FILL"]
             if not SPEC_MISSING:
                 spec.validate("TransactionHeartbeat", beat)
@@ -81,7 +82,9 @@ async def test_missing_or_wrong_token_gets_401_with_oanda_error_body() -> None:
     async with OandaSandbox(token="s3cret-token") as sb:
         async with httpx.AsyncClient(base_url=sb.url) as bare:
             r = await bare.get("/v3/accounts")
-            assert r.status_code == 401 and r.json() == {"errorMessage": "Insufficient authorization to perform request."}
+            assert r.status_code == 401 and r.json() == {
+                "errorMessage": "Insufficient authorization to perform request."
+            }
         async with client(sb, token="wrong") as wrong:
             assert (await wrong.get("/v3/accounts")).status_code == 401
         async with client(sb, token="s3cret-token") as right:
@@ -116,8 +119,15 @@ async def test_account_state_survives_client_reconnects_and_transactions_continu
     async with OandaSandbox() as sb:
         async with client(sb) as first:
             api = Api(first, sb.account_id)
-            created = (await api.order(type="LIMIT", instrument="EUR_USD", units="500", price="0.95000",
-                                       clientExtensions={"id": "keep-me"})).json()
+            created = (
+                await api.order(
+                    type="LIMIT",
+                    instrument="EUR_USD",
+                    units="500",
+                    price="0.95000",
+                    clientExtensions={"id": "keep-me"},
+                )
+            ).json()
             filled = (await api.order(type="MARKET", instrument="EUR_USD", units="700")).json()
             last = filled["lastTransactionID"]
         sb.step(3)
@@ -131,7 +141,9 @@ async def test_account_state_survives_client_reconnects_and_transactions_continu
             later = (await api.order(type="MARKET", instrument="EUR_USD", units="-700")).json()
             assert int(later["orderCreateTransaction"]["id"]) == int(last) + 1
             changes = await api.get("/changes", sinceTransactionID=last)
-            assert [t["tradeID"] for t in changes["changes"]["transactions"][1]["tradesClosed"]] == [trades[0]["id"]]
+            assert [t["tradeID"] for t in changes["changes"]["transactions"][1]["tradesClosed"]] == [
+                trades[0]["id"]
+            ]
             assert [t["id"] for t in changes["changes"]["tradesClosed"]] == [trades[0]["id"]]
 
 
@@ -153,6 +165,7 @@ async def test_transactions_pages_idrange_and_single_lookup_agree() -> None:
 
 
 # -- faults ---------------------------------------------------------------------------------
+
 
 @aio
 async def test_fault_throttle_answers_429_with_retry_after_for_n_requests() -> None:

@@ -36,13 +36,19 @@ def test_v20_reads_accounts_summary_instruments_and_pricing(sandbox: ThreadedOan
     assert names == ["EUR_USD", "GBP_USD", "USD_JPY"]
     prices = ctx.pricing.get(sandbox.account_id, instruments="EUR_USD,USD_JPY").get("prices", 200)
     bid, ask = sandbox.state.market.quote("USD_JPY")
-    assert prices[1].instrument == "USD_JPY" and prices[1].bids[0].price == bid and prices[1].asks[0].price == ask
+    assert (
+        prices[1].instrument == "USD_JPY"
+        and prices[1].bids[0].price == bid
+        and prices[1].asks[0].price == ask
+    )
 
 
 def test_v20_reads_bid_ask_candles_of_several_granularities(sandbox: ThreadedOandaSandbox) -> None:
     ctx = _ctx(sandbox)
     for granularity in ("S5", "M1", "H1", "D"):
-        candles = ctx.instrument.candles("EUR_USD", granularity=granularity, count=4, price="BA").get("candles", 200)
+        candles = ctx.instrument.candles("EUR_USD", granularity=granularity, count=4, price="BA").get(
+            "candles", 200
+        )
         assert 1 <= len(candles) <= 4
         assert all(c.bid.c < c.ask.c and c.bid.l <= c.bid.h for c in candles)
     last = ctx.instrument.candles("EUR_USD", granularity="S5", count=1, price="B").get("candles", 200)[0]
@@ -51,8 +57,13 @@ def test_v20_reads_bid_ask_candles_of_several_granularities(sandbox: ThreadedOan
 
 def test_v20_creates_fills_cancels_and_reads_transactions_and_changes(sandbox: ThreadedOandaSandbox) -> None:
     ctx, acct = _ctx(sandbox), sandbox.account_id
-    market = ctx.order.market(acct, instrument="EUR_USD", units=1000, clientExtensions={"id": "v20-1"},
-                              stopLossOnFill={"price": "0.90000"})
+    market = ctx.order.market(
+        acct,
+        instrument="EUR_USD",
+        units=1000,
+        clientExtensions={"id": "v20-1"},
+        stopLossOnFill={"price": "0.90000"},
+    )
     fill = market.get("orderFillTransaction", 201)
     assert fill.price == sandbox.state.market.quote("EUR_USD")[1] and fill.tradeOpened.units == 1000
     limit = ctx.order.limit(acct, instrument="EUR_USD", units=-1000, price="1.30000")
@@ -64,8 +75,14 @@ def test_v20_creates_fills_cancels_and_reads_transactions_and_changes(sandbox: T
     assert rejected.status == 400 and rejected.body["errorCode"] == "UNITS_INVALID"
     assert rejected.body["orderRejectTransaction"].rejectReason == "UNITS_INVALID"
     kinds = [t.type for t in ctx.transaction.since(acct, id=2).get("transactions", 200)]
-    assert kinds == ["MARKET_ORDER", "ORDER_FILL", "STOP_LOSS_ORDER", "LIMIT_ORDER", "ORDER_CANCEL",
-                     "MARKET_ORDER_REJECT"]
+    assert kinds == [
+        "MARKET_ORDER",
+        "ORDER_FILL",
+        "STOP_LOSS_ORDER",
+        "LIMIT_ORDER",
+        "ORDER_CANCEL",
+        "MARKET_ORDER_REJECT",
+    ]
     changes = ctx.account.changes(acct, sinceTransactionID=2).get("changes", 200)
     assert [t.id for t in changes.tradesOpened] == [fill.id]
     trades = ctx.trade.list_open(acct).get("trades", 200)
@@ -82,6 +99,8 @@ def test_v20_pricing_stream_yields_prices_and_heartbeats(sandbox: ThreadedOandaS
     seen = []
     for kind, message in stream.parts():
         seen.append(kind)
+        if kind == "pricing.ClientPrice":
+            assert message.instrument == "EUR_USD" and message.bids[0].price < message.asks[0].price
         if len(seen) == 1:
             sandbox.step()
         if "pricing.PricingHeartbeat" in seen and seen.count("pricing.ClientPrice") >= 2:

@@ -24,8 +24,11 @@ from .pricing import Market
 __all__ = ["Account"]
 
 _NY = ZoneInfo("America/New_York")
-_TRADE_KEYS = {"TAKE_PROFIT": "takeProfitOnFill", "STOP_LOSS": "stopLossOnFill",
-               "TRAILING_STOP_LOSS": "trailingStopLossOnFill"}
+_TRADE_KEYS = {
+    "TAKE_PROFIT": "takeProfitOnFill",
+    "STOP_LOSS": "stopLossOnFill",
+    "TRAILING_STOP_LOSS": "trailingStopLossOnFill",
+}
 
 
 def next_rollover(epoch: float) -> float:
@@ -40,8 +43,14 @@ def next_rollover(epoch: float) -> float:
 class Account:
     """One v20 account on a :class:`Market`."""
 
-    def __init__(self, market: Market, account_id: str = "101-001-0000001-001", balance: float = 100_000.0,
-                 currency: str = "USD", commission: float = 0.0) -> None:
+    def __init__(
+        self,
+        market: Market,
+        account_id: str = "101-001-0000001-001",
+        balance: float = 100_000.0,
+        currency: str = "USD",
+        commission: float = 0.0,
+    ) -> None:
         self.market, self.id, self.currency = market, account_id, currency
         self.specs = {name: s.spec for name, s in market.series.items()}
         self.balance = 0.0
@@ -61,8 +70,12 @@ class Account:
         self.begin()
         self.txn("CREATE", divisionID=1, siteID=101, accountUserID=1, accountNumber=1, homeCurrency=currency)
         self.balance = balance
-        self.txn("TRANSFER_FUNDS", amount=amount(balance), fundingReason="CLIENT_FUNDING",
-                 accountBalance=amount(balance))
+        self.txn(
+            "TRANSFER_FUNDS",
+            amount=amount(balance),
+            fundingReason="CLIENT_FUNDING",
+            accountBalance=amount(balance),
+        )
 
     # -- transactions -------------------------------------------------------------------
 
@@ -77,8 +90,16 @@ class Account:
 
     def txn(self, kind: str, **fields: Any) -> dict[str, Any]:
         """Append a transaction (next id, the clock's time) and tell the listeners."""
-        txn = {"id": str(len(self.txns) + 1), "time": self.market.clock, "userID": 1, "accountID": self.id,
-               "batchID": self._batch, "requestID": self._request, "type": kind, **fields}
+        txn = {
+            "id": str(len(self.txns) + 1),
+            "time": self.market.clock,
+            "userID": 1,
+            "accountID": self.id,
+            "batchID": self._batch,
+            "requestID": self._request,
+            "type": kind,
+            **fields,
+        }
         self.txns.append(txn)
         for listener in list(self.listeners):
             listener(txn)
@@ -86,7 +107,7 @@ class Account:
 
     def since(self, txn_id: int) -> list[dict[str, Any]]:
         """Rendered transactions with an id above ``txn_id``."""
-        return [render(t) for t in self.txns[max(0, txn_id):]]
+        return [render(t) for t in self.txns[max(0, txn_id) :]]
 
     # -- numbers ------------------------------------------------------------------------
 
@@ -106,7 +127,9 @@ class Account:
         return abs(units) * self.conv(name, "base") * self.specs[name].margin_rate
 
     def open_trades(self, name: str | None = None) -> list[SbTrade]:
-        return [t for t in self.trades.values() if t.state == "OPEN" and (name is None or t.instrument == name)]
+        return [
+            t for t in self.trades.values() if t.state == "OPEN" and (name is None or t.instrument == name)
+        ]
 
     def totals(self) -> dict[str, float]:
         """unrealizedPL, NAV, marginUsed, positionValue of the account now."""
@@ -122,19 +145,36 @@ class Account:
         closeout = tot["marginUsed"] / 2 / tot["NAV"] if tot["NAV"] > 0 else 0.0
         positions = {t.instrument for t in self.open_trades()}
         return {
-            "id": self.id, "alias": "tradebridge sandbox", "currency": self.currency,
-            "balance": amount(self.balance), "createdByUserID": 1, "createdTime": render({"time": self.created})["time"],
-            "guaranteedStopLossOrderMode": "DISABLED", "pl": amount(self.pl), "resettablePL": amount(self.pl),
-            "financing": amount(self.financing), "commission": amount(self.commission_paid),
-            "guaranteedExecutionFees": "0.0000", "marginRate": "0.02", "openTradeCount": len(self.open_trades()),
-            "openPositionCount": len(positions), "pendingOrderCount": len(self.pending()),
-            "hedgingEnabled": False, "unrealizedPL": amount(tot["unrealizedPL"]), "NAV": amount(tot["NAV"]),
-            "marginUsed": amount(tot["marginUsed"]), "marginAvailable": amount(avail),
+            "id": self.id,
+            "alias": "tradebridge sandbox",
+            "currency": self.currency,
+            "balance": amount(self.balance),
+            "createdByUserID": 1,
+            "createdTime": render({"time": self.created})["time"],
+            "guaranteedStopLossOrderMode": "DISABLED",
+            "pl": amount(self.pl),
+            "resettablePL": amount(self.pl),
+            "financing": amount(self.financing),
+            "commission": amount(self.commission_paid),
+            "guaranteedExecutionFees": "0.0000",
+            "marginRate": "0.02",
+            "openTradeCount": len(self.open_trades()),
+            "openPositionCount": len(positions),
+            "pendingOrderCount": len(self.pending()),
+            "hedgingEnabled": False,
+            "unrealizedPL": amount(tot["unrealizedPL"]),
+            "NAV": amount(tot["NAV"]),
+            "marginUsed": amount(tot["marginUsed"]),
+            "marginAvailable": amount(avail),
             "positionValue": amount(tot["positionValue"]),
-            "marginCloseoutUnrealizedPL": amount(tot["unrealizedPL"]), "marginCloseoutNAV": amount(tot["NAV"]),
-            "marginCloseoutMarginUsed": amount(tot["marginUsed"]), "marginCloseoutPercent": f"{closeout:.5f}",
-            "marginCloseoutPositionValue": amount(tot["positionValue"]), "withdrawalLimit": amount(avail),
-            "marginCallMarginUsed": amount(tot["marginUsed"]), "marginCallPercent": f"{closeout * 2:.5f}",
+            "marginCloseoutUnrealizedPL": amount(tot["unrealizedPL"]),
+            "marginCloseoutNAV": amount(tot["NAV"]),
+            "marginCloseoutMarginUsed": amount(tot["marginUsed"]),
+            "marginCloseoutPercent": f"{closeout:.5f}",
+            "marginCloseoutPositionValue": amount(tot["positionValue"]),
+            "withdrawalLimit": amount(avail),
+            "marginCallMarginUsed": amount(tot["marginUsed"]),
+            "marginCallPercent": f"{closeout * 2:.5f}",
             "lastTransactionID": self.last_id,
         }
 
@@ -149,8 +189,11 @@ class Account:
     # -- JSON views ---------------------------------------------------------------------
 
     def pending(self, name: str | None = None) -> list[SbOrder]:
-        return [o for o in self.orders.values() if o.state == "PENDING"
-                and (name is None or self.instrument_of(o) == name)]
+        return [
+            o
+            for o in self.orders.values()
+            if o.state == "PENDING" and (name is None or self.instrument_of(o) == name)
+        ]
 
     def instrument_of(self, order: SbOrder) -> str:
         if "instrument" in order.fields:
@@ -163,33 +206,58 @@ class Account:
     def trade_json(self, trade: SbTrade, summary: bool = False) -> dict[str, Any]:
         is_open = trade.state == "OPEN"
         orders = {k: self.order_json(self.orders[oid]) for k, oid in trade.orders.items()}
-        return trade_json(trade, self.fmt(trade.instrument), self.unrealized(trade) if is_open else 0.0,
-                          self.margin(trade.instrument, trade.current_units) if is_open else 0.0, orders, summary)
+        return trade_json(
+            trade,
+            self.fmt(trade.instrument),
+            self.unrealized(trade) if is_open else 0.0,
+            self.margin(trade.instrument, trade.current_units) if is_open else 0.0,
+            orders,
+            summary,
+        )
 
     def traded_instruments(self) -> list[str]:
         return sorted({name for name, _ in self.side_stats} | {t.instrument for t in self.open_trades()})
 
     def position_json(self, name: str) -> dict[str, Any]:
         """The v20 ``Position`` of ``name`` (long and short sides)."""
-        sides, total = {}, {"pl": 0.0, "unrealizedPL": 0.0, "financing": 0.0, "commission": 0.0, "margin": 0.0}
+        sides, total = (
+            {},
+            {"pl": 0.0, "unrealizedPL": 0.0, "financing": 0.0, "commission": 0.0, "margin": 0.0},
+        )
         for side, sign in (("long", 1), ("short", -1)):
             trades = [t for t in self.open_trades(name) if t.current_units * sign > 0]
             stats = self.side_stats.get((name, side), {"pl": 0.0, "financing": 0.0, "commission": 0.0})
             units = sum(t.current_units for t in trades)
             upl = sum(self.unrealized(t) for t in trades)
-            sides[side] = {"units": str(int(units)), "pl": amount(stats["pl"]), "unrealizedPL": amount(upl),
-                           "resettablePL": amount(stats["pl"]), "financing": amount(stats["financing"]),
-                           "guaranteedExecutionFees": "0.0000", "tradeIDs": [t.id for t in trades]}
+            sides[side] = {
+                "units": str(int(units)),
+                "pl": amount(stats["pl"]),
+                "unrealizedPL": amount(upl),
+                "resettablePL": amount(stats["pl"]),
+                "financing": amount(stats["financing"]),
+                "guaranteedExecutionFees": "0.0000",
+                "tradeIDs": [t.id for t in trades],
+            }
             if units:
-                sides[side]["averagePrice"] = self.fmt(name)(sum(t.price * t.current_units for t in trades) / units)
+                sides[side]["averagePrice"] = self.fmt(name)(
+                    sum(t.price * t.current_units for t in trades) / units
+                )
             for key in ("pl", "financing", "commission"):
                 total[key] += stats[key]
             total["unrealizedPL"] += upl
             total["margin"] += self.margin(name, units)
-        return {"instrument": name, "pl": amount(total["pl"]), "unrealizedPL": amount(total["unrealizedPL"]),
-                "marginUsed": amount(total["margin"]), "resettablePL": amount(total["pl"]),
-                "financing": amount(total["financing"]), "commission": amount(total["commission"]),
-                "guaranteedExecutionFees": "0.0000", "long": sides["long"], "short": sides["short"]}
+        return {
+            "instrument": name,
+            "pl": amount(total["pl"]),
+            "unrealizedPL": amount(total["unrealizedPL"]),
+            "marginUsed": amount(total["margin"]),
+            "resettablePL": amount(total["pl"]),
+            "financing": amount(total["financing"]),
+            "commission": amount(total["commission"]),
+            "guaranteedExecutionFees": "0.0000",
+            "long": sides["long"],
+            "short": sides["short"],
+        }
 
     def _stats(self, name: str, units: float) -> dict[str, float]:
         key = (name, "long" if units > 0 else "short")
@@ -228,7 +296,9 @@ class Account:
         if price is None:
             return False
         bound = order.fields.get("priceBound")
-        if bound is not None and (price > float(bound) if self.order_units(order) > 0 else price < float(bound)):
+        if bound is not None and (
+            price > float(bound) if self.order_units(order) > 0 else price < float(bound)
+        ):
             out[f"{prefix}CancelTransaction"] = self.cancel(order, "BOUNDS_VIOLATION")
             return True
         reason = self.margin_problem(order)
@@ -259,10 +329,17 @@ class Account:
 
     def add_order(self, fields: dict[str, Any], reason: str, **extra: Any) -> tuple[SbOrder, dict[str, Any]]:
         """Write the ``<TYPE>_ORDER`` transaction and record the pending order."""
-        txn = self.txn(f"{fields['type']}_ORDER", reason=reason, **{k: v for k, v in fields.items() if k != "type"},
-                       **extra)
-        order = SbOrder(txn["id"], dict(fields, **{k: v for k, v in extra.items() if k == "replacesOrderID"}),
-                        self.market.clock)
+        txn = self.txn(
+            f"{fields['type']}_ORDER",
+            reason=reason,
+            **{k: v for k, v in fields.items() if k != "type"},
+            **extra,
+        )
+        order = SbOrder(
+            txn["id"],
+            dict(fields, **{k: v for k, v in extra.items() if k == "replacesOrderID"}),
+            self.market.clock,
+        )
         self.orders[order.id] = order
         if order.trade_id is not None:
             self.trades[order.trade_id].orders[order.type] = order.id
@@ -288,33 +365,20 @@ class Account:
         """Fill ``order`` at ``price``: reduce/close trades FIFO, open the rest, write ``ORDER_FILL``."""
         name, units = self.instrument_of(order), self.order_units(order)
         conv, (bid, ask) = self.conv(name), self.market.quote(name)
-        fmt = self.fmt(name)
         fill_id = str(len(self.txns) + 1)
         closed, reduced, pl = self._reduce(order, name, units, price, fill_id)
-        remaining = units - sum(float(c["units"]) for c in closed) - (float(reduced["units"]) if reduced else 0.0)
+        taken = sum(float(c["units"]) for c in closed) + (float(reduced["units"]) if reduced else 0.0)
+        remaining = units - taken
         commission = self.comm.getcommission(units, price)
-        half_spread = abs(units) * (ask - bid) / 2 * conv
         self.balance += pl - commission
         self.pl += pl
         self.commission_paid += commission
         self._stats(name, -units if (closed or reduced) else units)["commission"] += commission
-        fields: dict[str, Any] = {
-            "orderID": order.id, "instrument": name, "units": str(int(units)), "price": fmt(price),
-            "fullVWAP": fmt(price), "reason": self._fill_reason(order), "pl": amount(pl), "financing": "0.0000",
-            "commission": amount(commission), "guaranteedExecutionFee": "0.0000",
-            "halfSpreadCost": amount(half_spread),
-            "gainQuoteHomeConversionFactor": f"{conv:.8f}", "lossQuoteHomeConversionFactor": f"{conv:.8f}",
-            "fullPrice": {"type": "PRICE", "instrument": name, "time": self.market.clock,
-                          "bids": [{"price": fmt(bid), "liquidity": 10_000_000}],
-                          "asks": [{"price": fmt(ask), "liquidity": 10_000_000}],
-                          "closeoutBid": fmt(bid), "closeoutAsk": fmt(ask)},
-        }
-        if order.client_id:
-            fields["clientOrderID"] = order.client_id
+        fields = self._fill_fields(order, name, units, price, pl, commission)
         opened = None
         if remaining and order.trade_id is None and order.fields.get("positionFill") != "REDUCE_ONLY":
-            opened = self._open(order, name, remaining, price, fill_id, abs(remaining) * (ask - bid) / 2 * conv)
-            fields["tradeOpened"] = opened
+            half_spread = abs(remaining) * (ask - bid) / 2 * conv
+            opened = fields["tradeOpened"] = self._open(order, name, remaining, price, fill_id, half_spread)
         if closed:
             fields["tradesClosed"] = closed
         if reduced:
@@ -331,16 +395,35 @@ class Account:
         self._after_fill(order, closed, opened, txn["id"])
         return txn
 
+    def _fill_fields(self, order: SbOrder, name: str, units: float, price: float, pl: float,
+                     commission: float) -> dict[str, Any]:
+        """The price, cost and conversion fields of an ``ORDER_FILL``."""
+        conv, (bid, ask), fmt = self.conv(name), self.market.quote(name), self.fmt(name)
+        fields: dict[str, Any] = {
+            "orderID": order.id, "instrument": name, "units": str(int(units)), "price": fmt(price),
+            "fullVWAP": fmt(price), "reason": self._fill_reason(order), "pl": amount(pl),
+            "financing": "0.0000", "commission": amount(commission), "guaranteedExecutionFee": "0.0000",
+            "halfSpreadCost": amount(abs(units) * (ask - bid) / 2 * conv),
+            "gainQuoteHomeConversionFactor": f"{conv:.8f}", "lossQuoteHomeConversionFactor": f"{conv:.8f}",
+            "fullPrice": self.market.client_price(name, self.currency),
+        }
+        if order.client_id:
+            fields["clientOrderID"] = order.client_id
+        return fields
+
     def _fill_reason(self, order: SbOrder) -> str:
         close = order.fields.get("tradeClose")
         if order.type == "MARKET" and close is not None:
             return "MARKET_ORDER_TRADE_CLOSE"
-        if order.type == "MARKET" and ("longPositionCloseout" in order.fields or "shortPositionCloseout" in order.fields):
+        if order.type == "MARKET" and (
+            "longPositionCloseout" in order.fields or "shortPositionCloseout" in order.fields
+        ):
             return "MARKET_ORDER_POSITION_CLOSEOUT"
         return f"{order.type}_ORDER"
 
-    def _reduce(self, order: SbOrder, name: str, units: float, price: float,
-                fill_id: str) -> tuple[list[dict[str, Any]], dict[str, Any] | None, float]:
+    def _reduce(
+        self, order: SbOrder, name: str, units: float, price: float, fill_id: str
+    ) -> tuple[list[dict[str, Any]], dict[str, Any] | None, float]:
         """Reduce/close the trades this fill offsets (FIFO, or the order's own trade)."""
         targets = self._targets(order, name)
         closed, reduced, total = [], None, 0.0
@@ -358,8 +441,15 @@ class Account:
             trade.closed_units += abs(take)
             remaining -= take
             total += pl
-            row = {"tradeID": trade.id, "units": str(int(take)), "price": fmt(price), "realizedPL": amount(pl),
-                   "financing": "0.0000", "guaranteedExecutionFee": "0.0000", "halfSpreadCost": "0.0000"}
+            row = {
+                "tradeID": trade.id,
+                "units": str(int(take)),
+                "price": fmt(price),
+                "realizedPL": amount(pl),
+                "financing": "0.0000",
+                "guaranteedExecutionFee": "0.0000",
+                "halfSpreadCost": "0.0000",
+            }
             if trade.current_units:
                 reduced = row
             else:
@@ -377,21 +467,28 @@ class Account:
             return []
         return sorted(self.open_trades(name), key=lambda t: int(t.id))
 
-    def _open(self, order: SbOrder, name: str, units: float, price: float, fill_id: str,
-              half_spread: float) -> dict[str, Any]:
+    def _open(
+        self, order: SbOrder, name: str, units: float, price: float, fill_id: str, half_spread: float
+    ) -> dict[str, Any]:
         margin = self.margin(name, units)
         ext = order.fields.get("tradeClientExtensions")
         self.trades[fill_id] = SbTrade(fill_id, name, price, self.market.clock, units, units, margin, ext)
         self._stats(name, units)
-        opened = {"tradeID": fill_id, "units": str(int(units)), "price": self.fmt(name)(price),
-                  "guaranteedExecutionFee": "0.0000", "halfSpreadCost": amount(half_spread),
-                  "initialMarginRequired": amount(margin)}
+        opened = {
+            "tradeID": fill_id,
+            "units": str(int(units)),
+            "price": self.fmt(name)(price),
+            "guaranteedExecutionFee": "0.0000",
+            "halfSpreadCost": amount(half_spread),
+            "initialMarginRequired": amount(margin),
+        }
         if ext:
             opened["clientExtensions"] = ext
         return opened
 
-    def _after_fill(self, order: SbOrder, closed: list[dict[str, Any]], opened: dict[str, Any] | None,
-                    fill_id: str) -> None:
+    def _after_fill(
+        self, order: SbOrder, closed: list[dict[str, Any]], opened: dict[str, Any] | None, fill_id: str
+    ) -> None:
         """Cancel the orders of closed trades; create the on-fill orders of an opened trade."""
         for row in closed:
             trade = self.trades[row["tradeID"]]
@@ -404,7 +501,12 @@ class Account:
         for kind, key in _TRADE_KEYS.items():
             details = order.fields.get(key)
             if details is not None:
-                fields = {"type": kind, "tradeID": opened["tradeID"], "triggerCondition": "DEFAULT", **details}
+                fields = {
+                    "type": kind,
+                    "tradeID": opened["tradeID"],
+                    "triggerCondition": "DEFAULT",
+                    **details,
+                }
                 self.shadow(self.add_order(fields, "ON_FILL", orderFillTransactionID=fill_id)[0])
 
     # -- time -----------------------------------------------------------------------------
@@ -435,14 +537,27 @@ class Account:
             value = abs(trade.current_units) * self.conv(trade.instrument, "base") * rate / 365.0
             trade.financing += value
             self._stats(trade.instrument, trade.current_units)["financing"] += value
-            per_instrument.setdefault(trade.instrument, []).append({"tradeID": trade.id, "financing": amount(value)})
+            per_instrument.setdefault(trade.instrument, []).append(
+                {"tradeID": trade.id, "financing": amount(value)}
+            )
             total += value
         if not per_instrument:
             return
         self.begin()
         self.balance += total
         self.financing += total
-        rows = [{"instrument": n, "financing": amount(sum(float(r["financing"]) for r in rs)),
-                 "openTradeFinancings": rs} for n, rs in per_instrument.items()]
-        self.txn("DAILY_FINANCING", financing=amount(total), accountBalance=amount(self.balance),
-                 accountFinancingMode="DAILY", positionFinancings=rows)
+        rows = [
+            {
+                "instrument": n,
+                "financing": amount(sum(float(r["financing"]) for r in rs)),
+                "openTradeFinancings": rs,
+            }
+            for n, rs in per_instrument.items()
+        ]
+        self.txn(
+            "DAILY_FINANCING",
+            financing=amount(total),
+            accountBalance=amount(self.balance),
+            accountFinancingMode="DAILY",
+            positionFinancings=rows,
+        )

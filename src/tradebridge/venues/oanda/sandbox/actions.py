@@ -12,13 +12,25 @@ from .book import SbOrder, SbTrade, render
 from .orders import TRADE_TYPES, Reject, check_request
 from .pricing import CandleError, parse_time
 
-__all__ = ["cancel_order", "close_position", "close_trade", "create_order", "find_order", "find_trade",
-           "replace_order", "set_trade_orders"]
+__all__ = [
+    "cancel_order",
+    "close_position",
+    "close_trade",
+    "create_order",
+    "find_order",
+    "find_trade",
+    "replace_order",
+    "set_trade_orders",
+]
 
 Reply = tuple[int, dict[str, Any]]
 _DECIMAL = re.compile(r"-?\d+(\.\d+)?\Z")
 _DECIMAL_FIELDS = {"units", "price", "priceBound", "distance"}
-_TRADE_ORDER_KEYS = {"takeProfit": "TAKE_PROFIT", "stopLoss": "STOP_LOSS", "trailingStopLoss": "TRAILING_STOP_LOSS"}
+_TRADE_ORDER_KEYS = {
+    "takeProfit": "TAKE_PROFIT",
+    "stopLoss": "STOP_LOSS",
+    "trailingStopLoss": "TRAILING_STOP_LOSS",
+}
 
 
 def _time(text: Any) -> float:
@@ -36,13 +48,26 @@ def _done(acct: Account, out: dict[str, Any], status: int = 201) -> Reply:
     return status, body
 
 
-def _reject(acct: Account, err: Reject, kind: str, raw: Any, key: str = "orderRejectTransaction",
-            status: int | None = None) -> Reply:
+def _reject(
+    acct: Account,
+    err: Reject,
+    kind: str,
+    raw: Any,
+    key: str = "orderRejectTransaction",
+    status: int | None = None,
+) -> Reply:
     """The error reply; a ``<kind>_REJECT`` transaction unless the request was malformed."""
     if not err.reason:
         return 400, {"errorMessage": err.message}
-    echo = {k: (v if isinstance(v, dict | list) else str(v)) for k, v in (raw or {}).items()
-            if k not in ("type", "id", "gtdTime") and v is not None} if isinstance(raw, dict) else {}
+    echo = (
+        {
+            k: (v if isinstance(v, dict | list) else str(v))
+            for k, v in (raw or {}).items()
+            if k not in ("type", "id", "gtdTime") and v is not None
+        }
+        if isinstance(raw, dict)
+        else {}
+    )
     for field in _DECIMAL_FIELDS & echo.keys():
         if not _DECIMAL.match(echo[field]):
             del echo[field]  # the transaction records only well-formed numbers
@@ -76,10 +101,14 @@ def _validate(acct: Account, raw: Any, replacing: SbOrder | None = None) -> dict
         if trade is None and not raw.get("tradeID") and not raw.get("clientTradeID"):
             raise Reject("TRADE_ID_UNSPECIFIED", f"{raw['type']} orders need a 'tradeID'")
         if trade is None or trade.state != "OPEN":
-            raise Reject("TRADE_DOESNT_EXIST", f"trade {raw.get('tradeID') or raw.get('clientTradeID')} is not open")
+            raise Reject(
+                "TRADE_DOESNT_EXIST", f"trade {raw.get('tradeID') or raw.get('clientTradeID')} is not open"
+            )
         existing = trade.orders.get(raw["type"])
         if existing is not None and (replacing is None or existing != replacing.id):
-            raise Reject(f"{raw['type']}_ORDER_ALREADY_EXISTS", f"trade {trade.id} already has a {raw['type']} order")
+            raise Reject(
+                f"{raw['type']}_ORDER_ALREADY_EXISTS", f"trade {trade.id} already has a {raw['type']} order"
+            )
         raw = dict(raw, tradeID=trade.id)
         trade_spec = acct.specs[trade.instrument]
     fields = check_request(raw, acct.specs, acct.market.clock, _time, trade_spec)
@@ -87,7 +116,9 @@ def _validate(acct: Account, raw: Any, replacing: SbOrder | None = None) -> dict
     if client is not None:
         other = find_order(acct, "@" + client)
         if other is not None and other is not replacing and other.state == "PENDING":
-            raise Reject("CLIENT_ORDER_ID_ALREADY_EXISTS", f"a pending order already has client id {client!r}")
+            raise Reject(
+                "CLIENT_ORDER_ID_ALREADY_EXISTS", f"a pending order already has client id {client!r}"
+            )
     return fields
 
 
@@ -134,8 +165,11 @@ def replace_order(acct: Account, spec: str, body: Any) -> Reply:
         fields = _validate(acct, raw, replacing=old)
     except Reject as err:
         return _reject(acct, err, f"{kind}_ORDER", raw)
-    out: dict[str, Any] = {"orderCancelTransaction": acct.cancel(old, "CLIENT_REQUEST_REPLACED",
-                                                                 replaced_by=str(len(acct.txns) + 2))}
+    out: dict[str, Any] = {
+        "orderCancelTransaction": acct.cancel(
+            old, "CLIENT_REQUEST_REPLACED", replaced_by=str(len(acct.txns) + 2)
+        )
+    }
     order, txn = acct.add_order(fields, "REPLACEMENT", replacesOrderID=old.id)
     out["orderCreateTransaction"] = txn
     acct.activate(order, out)
@@ -152,16 +186,32 @@ def close_trade(acct: Account, spec: str, body: Any) -> Reply:
             raise Reject("TRADE_DOESNT_EXIST", f"trade {spec} does not exist or is closed", 404)
         size = abs(trade.current_units)
         if units != "ALL":
-            size = abs(float(check_request({"type": "MARKET", "instrument": trade.instrument, "units": units},
-                                           acct.specs, acct.market.clock, _time)["units"]))
+            size = abs(
+                float(
+                    check_request(
+                        {"type": "MARKET", "instrument": trade.instrument, "units": units},
+                        acct.specs,
+                        acct.market.clock,
+                        _time,
+                    )["units"]
+                )
+            )
             if size > abs(trade.current_units):
-                raise Reject("CLOSE_TRADE_UNITS_EXCEED_TRADE_SIZE",
-                             f"units {units} exceed the {abs(trade.current_units):.0f} units of trade {trade.id}")
+                raise Reject(
+                    "CLOSE_TRADE_UNITS_EXCEED_TRADE_SIZE",
+                    f"units {units} exceed the {abs(trade.current_units):.0f} units of trade {trade.id}",
+                )
     except Reject as err:
         return _reject(acct, err, "MARKET_ORDER", {"tradeClose": {"tradeID": spec, "units": str(units)}})
     signed = -size if trade.current_units > 0 else size
-    fields = {"type": "MARKET", "instrument": trade.instrument, "units": str(int(signed)), "timeInForce": "FOK",
-              "positionFill": "REDUCE_ONLY", "tradeClose": {"tradeID": trade.id, "units": str(units)}}
+    fields = {
+        "type": "MARKET",
+        "instrument": trade.instrument,
+        "units": str(int(signed)),
+        "timeInForce": "FOK",
+        "positionFill": "REDUCE_ONLY",
+        "tradeClose": {"tradeID": trade.id, "units": str(units)},
+    }
     order, txn = acct.add_order(fields, "TRADE_CLOSE")
     out: dict[str, Any] = {"orderCreateTransaction": txn}
     acct.activate(order, out)
@@ -187,10 +237,18 @@ def close_position(acct: Account, name: str, body: Any) -> Reply:
                 continue
             size = abs(have) if want == "ALL" else abs(float(want))
             if size > abs(have):
-                raise Reject("CLOSEOUT_POSITION_UNITS_EXCEED_POSITION_SIZE", f"{side}Units {want} exceed {abs(have):.0f}")
-            fields = {"type": "MARKET", "instrument": name, "units": str(int(-sign * size)), "timeInForce": "FOK",
-                      "positionFill": "REDUCE_ONLY",
-                      f"{side}PositionCloseout": {"instrument": name, "units": str(want)}}
+                raise Reject(
+                    "CLOSEOUT_POSITION_UNITS_EXCEED_POSITION_SIZE",
+                    f"{side}Units {want} exceed {abs(have):.0f}",
+                )
+            fields = {
+                "type": "MARKET",
+                "instrument": name,
+                "units": str(int(-sign * size)),
+                "timeInForce": "FOK",
+                "positionFill": "REDUCE_ONLY",
+                f"{side}PositionCloseout": {"instrument": name, "units": str(want)},
+            }
             order, txn = acct.add_order(fields, "POSITION_CLOSEOUT")
             out[f"{side}OrderCreateTransaction"] = txn
             acct.activate(order, out, f"{side}Order")
@@ -226,8 +284,9 @@ def set_trade_orders(acct: Account, spec: str, body: Any) -> Reply:
     for key, old, fields in plans:
         if old is not None:
             nxt = str(len(acct.txns) + 2) if fields else None
-            out[f"{key}OrderCancelTransaction"] = acct.cancel(old, "CLIENT_REQUEST_REPLACED" if fields else
-                                                              "CLIENT_REQUEST", replaced_by=nxt)
+            out[f"{key}OrderCancelTransaction"] = acct.cancel(
+                old, "CLIENT_REQUEST_REPLACED" if fields else "CLIENT_REQUEST", replaced_by=nxt
+            )
         if fields:
             extra = {"replacesOrderID": old.id} if old is not None else {}
             order, txn = acct.add_order(fields, "REPLACEMENT" if old is not None else "CLIENT_ORDER", **extra)

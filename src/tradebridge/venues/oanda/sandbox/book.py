@@ -11,15 +11,22 @@ from .pricing import ts
 
 __all__ = ["SbOrder", "SbTrade", "amount", "order_json", "render", "trade_json"]
 
-_TIME_KEYS = frozenset(("time", "gtdTime", "createTime", "filledTime", "cancelledTime", "openTime",
-                        "closeTime", "triggeredTime"))
+_TIME_KEYS = frozenset(
+    ("time", "gtdTime", "createTime", "filledTime", "cancelledTime", "openTime", "closeTime", "triggeredTime")
+)
 
 
 def render(obj: Any) -> Any:
     """A copy of a stored payload with its epoch-second times written as v20 timestamps."""
     if isinstance(obj, dict):
-        return {k: (ts(v) if k in _TIME_KEYS and isinstance(v, int | float) and not isinstance(v, bool)
-                    else render(v)) for k, v in obj.items()}
+        return {
+            k: (
+                ts(v)
+                if k in _TIME_KEYS and isinstance(v, int | float) and not isinstance(v, bool)
+                else render(v)
+            )
+            for k, v in obj.items()
+        }
     if isinstance(obj, list):
         return [render(v) for v in obj]
     return obj
@@ -36,12 +43,12 @@ class SbOrder:
     """A v20 order: its normalised request fields plus state; ``bt`` shadows it for matching."""
 
     id: str
-    fields: dict[str, Any]          # type, instrument/tradeID, units, price, timeInForce, ...
+    fields: dict[str, Any]  # type, instrument/tradeID, units, price, timeInForce, ...
     create_time: float
     state: str = "PENDING"
     result: dict[str, Any] = dataclasses.field(default_factory=dict)  # fill/cancel ids and times
     bt: Order | None = None
-    expires: float | None = None    # GTD/GFD end (epoch seconds)
+    expires: float | None = None  # GTD/GFD end (epoch seconds)
 
     @property
     def type(self) -> str:
@@ -72,7 +79,7 @@ class SbTrade:
     realized_pl: float = 0.0
     financing: float = 0.0
     closing_ids: list[str] = dataclasses.field(default_factory=list)
-    close_value: float = 0.0        # sum(units * price) of the closing fills, for averageClosePrice
+    close_value: float = 0.0  # sum(units * price) of the closing fills, for averageClosePrice
     closed_units: float = 0.0
     close_time: float | None = None
     orders: dict[str, str] = dataclasses.field(default_factory=dict)  # TAKE_PROFIT/... -> order id
@@ -88,14 +95,25 @@ def order_json(order: SbOrder, fmt_price: Any) -> dict[str, Any]:
     return render(out)
 
 
-def trade_json(trade: SbTrade, fmt_price: Any, unrealized: float, margin: float,
-               orders: dict[str, Any] | None, summary: bool = False) -> dict[str, Any]:
+def trade_json(
+    trade: SbTrade,
+    fmt_price: Any,
+    unrealized: float,
+    margin: float,
+    orders: dict[str, Any] | None,
+    summary: bool = False,
+) -> dict[str, Any]:
     """The v20 ``Trade`` (or ``TradeSummary``) of a trade; ``orders`` maps type -> order JSON."""
     out: dict[str, Any] = {
-        "id": trade.id, "instrument": trade.instrument, "price": fmt_price(trade.price),
-        "openTime": ts(trade.open_time), "state": trade.state,
-        "initialUnits": str(int(trade.initial_units)), "initialMarginRequired": amount(trade.initial_margin),
-        "currentUnits": str(int(trade.current_units)), "realizedPL": amount(trade.realized_pl),
+        "id": trade.id,
+        "instrument": trade.instrument,
+        "price": fmt_price(trade.price),
+        "openTime": ts(trade.open_time),
+        "state": trade.state,
+        "initialUnits": str(int(trade.initial_units)),
+        "initialMarginRequired": amount(trade.initial_margin),
+        "currentUnits": str(int(trade.current_units)),
+        "realizedPL": amount(trade.realized_pl),
         "financing": amount(trade.financing),
     }
     if trade.state == "OPEN":
@@ -108,8 +126,11 @@ def trade_json(trade: SbTrade, fmt_price: Any, unrealized: float, margin: float,
         out["closeTime"] = ts(trade.close_time)
     if trade.client_ext:
         out["clientExtensions"] = dict(trade.client_ext)
-    keys = {"TAKE_PROFIT": "takeProfitOrder", "STOP_LOSS": "stopLossOrder",
-            "TRAILING_STOP_LOSS": "trailingStopLossOrder"}
+    keys = {
+        "TAKE_PROFIT": "takeProfitOrder",
+        "STOP_LOSS": "stopLossOrder",
+        "TRAILING_STOP_LOSS": "trailingStopLossOrder",
+    }
     for kind, order_id in trade.orders.items():
         if summary:
             out[keys[kind] + "ID"] = order_id

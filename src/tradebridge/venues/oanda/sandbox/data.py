@@ -27,9 +27,9 @@ class InstrumentSpec:
     pip_location: int
     display_precision: int
     margin_rate: float
-    spread: float            # ask - bid, in price units
+    spread: float  # ask - bid, in price units
     start_price: float
-    financing_long: float = -0.03   # yearly rate paid (negative) or earned on long units
+    financing_long: float = -0.03  # yearly rate paid (negative) or earned on long units
     financing_short: float = 0.01
 
     @property
@@ -47,12 +47,17 @@ class InstrumentSpec:
     def to_json(self) -> dict[str, object]:
         """The v20 ``Instrument`` definition."""
         return {
-            "name": self.name, "type": "CURRENCY", "displayName": self.name.replace("_", "/"),
-            "pipLocation": self.pip_location, "displayPrecision": self.display_precision,
-            "tradeUnitsPrecision": 0, "minimumTradeSize": "1",
+            "name": self.name,
+            "type": "CURRENCY",
+            "displayName": self.name.replace("_", "/"),
+            "pipLocation": self.pip_location,
+            "displayPrecision": self.display_precision,
+            "tradeUnitsPrecision": 0,
+            "minimumTradeSize": "1",
             "maximumTrailingStopDistance": f"{10.0 ** (self.pip_location + 4):.{self.display_precision}f}",
-            "minimumTrailingStopDistance": f"{5 * 10.0 ** self.pip_location:.{self.display_precision}f}",
-            "maximumPositionSize": "0", "maximumOrderUnits": "100000000",
+            "minimumTrailingStopDistance": f"{5 * 10.0**self.pip_location:.{self.display_precision}f}",
+            "maximumPositionSize": "0",
+            "maximumOrderUnits": "100000000",
             "marginRate": f"{self.margin_rate:.4f}",
         }
 
@@ -65,7 +70,7 @@ _SPECS = {
 BUNDLED = tuple(_SPECS)
 _BUNDLED_SEEDS = {"EUR_USD": 5, "GBP_USD": 6, "USD_JPY": 7}
 BUNDLED_START = "2026-11-23T00:00:00"
-BUNDLED_BARS = 3 * 17_280       # three days of 5-second bars
+BUNDLED_BARS = 3 * 17_280  # three days of 5-second bars
 BASE_SECONDS = 5
 
 
@@ -109,17 +114,26 @@ class Series:
 def bundled_series(name: str) -> Series:
     """Three days (from 2026-11-23, 5-second bars) of seeded synthetic prices for ``name``."""
     spec = _SPECS[name]
-    df = synthetic_ohlcv(BUNDLED_BARS, seed=_BUNDLED_SEEDS[name], start=BUNDLED_START, freq="5s",
-                         price=1e6, drift=0.0)
+    df = synthetic_ohlcv(
+        BUNDLED_BARS, seed=_BUNDLED_SEEDS[name], start=BUNDLED_START, freq="5s", price=1e6, drift=0.0
+    )
     # synthetic_ohlcv is daily-bar volatile; compress its log moves to FX-like 5-second moves
     scale = 0.01
-    cols = {c: spec.start_price * np.exp(scale * np.log(df[c].to_numpy() / 1e6))
-            for c in ("open", "high", "low", "close")}
+    cols = {
+        c: spec.start_price * np.exp(scale * np.log(df[c].to_numpy() / 1e6))
+        for c in ("open", "high", "low", "close")
+    }
     nd = spec.display_precision
     t = _epoch_seconds(pd.DatetimeIndex(df.index))
     vol = np.maximum(1, (df["volume"].to_numpy() // 10_000)).astype(np.int64)
-    return Series(spec, t, *(np.round(cols[c], nd) for c in ("open", "high", "low", "close")),
-                  vol, np.full(len(t), spec.spread), BASE_SECONDS)
+    return Series(
+        spec,
+        t,
+        *(np.round(cols[c], nd) for c in ("open", "high", "low", "close")),
+        vol,
+        np.full(len(t), spec.spread),
+        BASE_SECONDS,
+    )
 
 
 def _epoch_seconds(index: pd.DatetimeIndex) -> np.ndarray:
@@ -152,6 +166,5 @@ def load_csv(path: str | Path) -> Series:
         raise ValueError(f"{path}: needs at least two rows in strictly increasing time order")
     ohlc = [df[cols[c]].to_numpy(dtype=float) for c in ("open", "high", "low", "close")]
     vol = df[cols["volume"]].to_numpy(dtype=np.int64) if "volume" in cols else np.ones(len(t), np.int64)
-    spread = (df[cols["spread"]].to_numpy(dtype=float) if "spread" in cols
-              else np.full(len(t), spec.spread))
+    spread = df[cols["spread"]].to_numpy(dtype=float) if "spread" in cols else np.full(len(t), spec.spread)
     return Series(spec, t, *ohlc, np.maximum(vol, 1), spread, int(np.diff(t).min()))

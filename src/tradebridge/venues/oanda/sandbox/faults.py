@@ -58,20 +58,32 @@ class Faults:
         self._streams: set[Any] = set()  # live stream handles: .kind, .cut()
         self.injected: dict[str, int] = {"error": 0, "delay": 0, "cut": 0, "malformed": 0}
 
-    def fail(self, status: int = 503, count: int | None = None, seconds: float | None = None,
-             retry_after: float | None = None, path: str | None = None) -> None:
+    def fail(
+        self,
+        status: int = 503,
+        count: int | None = None,
+        seconds: float | None = None,
+        retry_after: float | None = None,
+        path: str | None = None,
+    ) -> None:
         """Answer ``status`` (with OANDA's error body) instead of serving the request."""
         if not 400 <= status <= 599:
             raise ValueError(f"fault status must be an HTTP error (400..599), got {status}")
         self._errors.append(_window((status, retry_after), count, seconds, path))
 
-    def throttle(self, count: int | None = None, seconds: float | None = None, retry_after: float = 1.0,
-                 path: str | None = None) -> None:
+    def throttle(
+        self,
+        count: int | None = None,
+        seconds: float | None = None,
+        retry_after: float = 1.0,
+        path: str | None = None,
+    ) -> None:
         """Answer 429 Too Many Requests with ``Retry-After``."""
         self.fail(429, count, seconds, retry_after, path)
 
-    def delay(self, delay: float, count: int | None = None, seconds: float | None = None,
-              path: str | None = None) -> None:
+    def delay(
+        self, delay: float, count: int | None = None, seconds: float | None = None, path: str | None = None
+    ) -> None:
         """Hold each affected response back ``delay`` seconds."""
         if delay <= 0:
             raise ValueError(f"delay must be positive, got {delay}")
@@ -109,7 +121,11 @@ class Faults:
                 status, retry_after = window.value
                 headers = {"Retry-After": f"{retry_after:g}"} if retry_after is not None else {}
                 self.injected["error"] += 1
-                return status, headers, {"errorMessage": _MESSAGES.get(status, f"HTTP {status} (sandbox fault)")}
+                return (
+                    status,
+                    headers,
+                    {"errorMessage": _MESSAGES.get(status, f"HTTP {status} (sandbox fault)")},
+                )
         return None
 
     def delay_for(self, path: str) -> float:

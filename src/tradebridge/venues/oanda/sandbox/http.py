@@ -27,7 +27,7 @@ class Request:
     method: str
     path: str
     query: dict[str, str]
-    headers: dict[str, str]   # lower-case names
+    headers: dict[str, str]  # lower-case names
     body: bytes
 
     def json(self) -> Any:
@@ -49,7 +49,7 @@ class Response:
 
 @dataclasses.dataclass
 class StreamResponse:
-    kind: str                       # "pricing" or "transactions"
+    kind: str  # "pricing" or "transactions"
     lines: AsyncIterator[bytes]
     headers: dict[str, str] = dataclasses.field(default_factory=dict)
 
@@ -100,8 +100,13 @@ async def _read_request(conn: _Conn) -> Request | None:
             return None
     url = urlsplit(event.target.decode("latin-1"))
     headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in event.headers}
-    return Request(event.method.decode(), url.path, dict(parse_qsl(url.query, keep_blank_values=True)),
-                   headers, bytes(body))
+    return Request(
+        event.method.decode(),
+        url.path,
+        dict(parse_qsl(url.query, keep_blank_values=True)),
+        headers,
+        bytes(body),
+    )
 
 
 def _headers(extra: dict[str, str], content_type: str, length: int | None) -> list[tuple[str, str]]:
@@ -111,10 +116,14 @@ def _headers(extra: dict[str, str], content_type: str, length: int | None) -> li
     return out + list(extra.items())
 
 
-async def _send_stream(conn: _Conn, resp: StreamResponse, register: Callable[[Any], Callable[[], None]]) -> None:
+async def _send_stream(
+    conn: _Conn, resp: StreamResponse, register: Callable[[Any], Callable[[], None]]
+) -> None:
     """Send the stream chunked until it ends or the client goes away (EOF on the socket); the
     connection closes afterwards."""
-    await conn.send(h11.Response(status_code=200, headers=_headers(resp.headers, "application/octet-stream", None)))
+    await conn.send(
+        h11.Response(status_code=200, headers=_headers(resp.headers, "application/octet-stream", None))
+    )
     conn.kind = resp.kind
     forget = register(conn)
 
@@ -140,8 +149,12 @@ async def _send_stream(conn: _Conn, resp: StreamResponse, register: Callable[[An
                 await aclose()
 
 
-async def serve_connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, handler: Handler,
-                           register: Callable[[Any], Callable[[], None]]) -> None:
+async def serve_connection(
+    reader: asyncio.StreamReader,
+    writer: asyncio.StreamWriter,
+    handler: Handler,
+    register: Callable[[Any], Callable[[], None]],
+) -> None:
     """Serve requests on one connection until the client closes it (keep-alive)."""
     conn = _Conn(reader, writer)
     try:
@@ -154,8 +167,11 @@ async def serve_connection(reader: asyncio.StreamReader, writer: asyncio.StreamW
                 await _send_stream(conn, resp, register)
                 break
             body = json.dumps(resp.body, separators=(",", ":")).encode()
-            await conn.send(h11.Response(status_code=resp.status,
-                                         headers=_headers(resp.headers, "application/json", len(body))))
+            await conn.send(
+                h11.Response(
+                    status_code=resp.status, headers=_headers(resp.headers, "application/json", len(body))
+                )
+            )
             await conn.send(h11.Data(data=body))
             await conn.send(h11.EndOfMessage())
             if conn.h11.our_state is h11.MUST_CLOSE or conn.h11.their_state is h11.MUST_CLOSE:

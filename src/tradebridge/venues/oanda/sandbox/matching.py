@@ -23,8 +23,13 @@ __all__ = ["EXECTYPE", "QuoteView", "make_order", "match", "new_matcher"]
 
 # v20 order type -> tradebridge exec type (MARKET_IF_TOUCHED fills like a limit once touched)
 EXECTYPE = {
-    "MARKET": Order.Market, "LIMIT": Order.Limit, "STOP": Order.Stop, "MARKET_IF_TOUCHED": Order.Limit,
-    "TAKE_PROFIT": Order.Limit, "STOP_LOSS": Order.Stop, "TRAILING_STOP_LOSS": Order.StopTrail,
+    "MARKET": Order.Market,
+    "LIMIT": Order.Limit,
+    "STOP": Order.Stop,
+    "MARKET_IF_TOUCHED": Order.Limit,
+    "TAKE_PROFIT": Order.Limit,
+    "STOP_LOSS": Order.Stop,
+    "TRAILING_STOP_LOSS": Order.StopTrail,
 }
 
 
@@ -48,8 +53,9 @@ class QuoteView:
     def __init__(self, market: Market, name: str, sign: int) -> None:
         self.market, self.name, self.sign = market, name, sign
         self.quote_only = False
-        self.datetime = _Line(lambda: date2num(_dt.datetime.fromtimestamp(market.clock, _dt.UTC)
-                                               .replace(tzinfo=None)))
+        self.datetime = _Line(
+            lambda: date2num(_dt.datetime.fromtimestamp(market.clock, _dt.UTC).replace(tzinfo=None))
+        )
         self.close = _Line(lambda: self._bar()[3])
 
     def _bar(self) -> tuple[float, float, float, float]:
@@ -76,13 +82,22 @@ class QuoteView:
 def new_matcher() -> Matcher:
     """A Matcher with the sandbox's params: market orders fill at the quote they were placed on
     (cheat-on-close on the creation quote), no slippage."""
-    params = SimpleNamespace(coc=True, coo=False, slip_perc=0.0, slip_fixed=0.0, slip_open=False,
-                             slip_limit=True, slip_match=True, slip_out=False)
+    params = SimpleNamespace(
+        coc=True,
+        coo=False,
+        slip_perc=0.0,
+        slip_fixed=0.0,
+        slip_open=False,
+        slip_limit=True,
+        slip_match=True,
+        slip_out=False,
+    )
     return Matcher(params)
 
 
-def make_order(view: QuoteView, kind: str, units: float, price: float | None,
-               distance: float | None) -> Order:
+def make_order(
+    view: QuoteView, kind: str, units: float, price: float | None, distance: float | None
+) -> Order:
     """The tradebridge order that shadows a v20 order of ``kind`` for ``units`` (signed)."""
     cls = BuyOrder if units > 0 else SellOrder
     exectype = EXECTYPE[kind]

@@ -39,9 +39,11 @@ _FIELDS: dict[str, tuple[str, ...]] = {
 _POSITION_FILL = ("DEFAULT", "REDUCE_FIRST", "REDUCE_ONLY", "OPEN_ONLY")
 _TRIGGER = ("DEFAULT", "INVERSE", "BID", "ASK", "MID")
 # on-fill key -> (reject reason prefix, the type of the order it creates)
-_ON_FILL = {"takeProfitOnFill": ("TAKE_PROFIT_ON_FILL_", "TAKE_PROFIT"),
-            "stopLossOnFill": ("STOP_LOSS_ON_FILL_", "STOP_LOSS"),
-            "trailingStopLossOnFill": ("TRAILING_STOP_LOSS_ON_FILL_", "TRAILING_STOP_LOSS")}
+_ON_FILL = {
+    "takeProfitOnFill": ("TAKE_PROFIT_ON_FILL_", "TAKE_PROFIT"),
+    "stopLossOnFill": ("STOP_LOSS_ON_FILL_", "STOP_LOSS"),
+    "trailingStopLossOnFill": ("TRAILING_STOP_LOSS_ON_FILL_", "TRAILING_STOP_LOSS"),
+}
 _EXT_LIMITS = (("id", 128), ("tag", 128), ("comment", 256))
 
 
@@ -76,8 +78,10 @@ def _price(value: Any, spec: InstrumentSpec, prefix: str, field: str) -> str:
     if number <= 0:
         raise Reject(f"{prefix}INVALID", f"'{field}' must be positive, got {value!r}")
     if -number.as_tuple().exponent > spec.display_precision:  # type: ignore[operator]
-        raise Reject(f"{prefix}PRECISION_EXCEEDED",
-                     f"'{field}' {value} has more than {spec.display_precision} decimals for {spec.name}")
+        raise Reject(
+            f"{prefix}PRECISION_EXCEEDED",
+            f"'{field}' {value} has more than {spec.display_precision} decimals for {spec.name}",
+        )
     return spec.fmt(float(number))
 
 
@@ -88,11 +92,15 @@ def _distance(value: Any, spec: InstrumentSpec, prefix: str, field: str, minimum
     if number <= 0:
         raise Reject(f"{prefix}PRICE_DISTANCE_INVALID", f"'{field}' must be positive, got {value!r}")
     if -number.as_tuple().exponent > spec.display_precision:  # type: ignore[operator]
-        raise Reject(f"{prefix}PRICE_DISTANCE_PRECISION_EXCEEDED",
-                     f"'{field}' {value} has more than {spec.display_precision} decimals")
+        raise Reject(
+            f"{prefix}PRICE_DISTANCE_PRECISION_EXCEEDED",
+            f"'{field}' {value} has more than {spec.display_precision} decimals",
+        )
     if float(number) < minimum:
-        raise Reject(f"{prefix}PRICE_DISTANCE_MINIMUM_NOT_MET",
-                     f"'{field}' {value} is below the minimum distance {spec.fmt(minimum)} for {spec.name}")
+        raise Reject(
+            f"{prefix}PRICE_DISTANCE_MINIMUM_NOT_MET",
+            f"'{field}' {value} is below the minimum distance {spec.fmt(minimum)} for {spec.name}",
+        )
     return spec.fmt(float(number))
 
 
@@ -107,8 +115,10 @@ def check_extensions(ext: Any, prefix: str = "CLIENT_ORDER_") -> dict[str, str] 
         if key in ext:
             value = ext[key]
             if not isinstance(value, str) or len(value) > limit or (key == "id" and not value):
-                raise Reject(f"{prefix}{key.upper()}_INVALID",
-                             f"clientExtensions.{key} must be a string of 1..{limit} characters, got {value!r}")
+                raise Reject(
+                    f"{prefix}{key.upper()}_INVALID",
+                    f"clientExtensions.{key} must be a string of 1..{limit} characters, got {value!r}",
+                )
             out[key] = value
     return out
 
@@ -117,8 +127,10 @@ def _tif(body: dict[str, Any], kind: str, now: float, prefix: str, parse_time: A
     default, allowed = TIF[kind]
     tif = body.get("timeInForce", default)
     if tif not in allowed:
-        raise Reject(f"{prefix}TIME_IN_FORCE_INVALID",
-                     f"timeInForce {tif!r} is not allowed for {kind} orders (allowed: {', '.join(allowed)})")
+        raise Reject(
+            f"{prefix}TIME_IN_FORCE_INVALID",
+            f"timeInForce {tif!r} is not allowed for {kind} orders (allowed: {', '.join(allowed)})",
+        )
     out: dict[str, Any] = {"timeInForce": tif}
     gtd = prefix or "TIME_IN_FORCE_"
     if tif == "GTD":
@@ -126,8 +138,7 @@ def _tif(body: dict[str, Any], kind: str, now: float, prefix: str, parse_time: A
             raise Reject(f"{gtd}GTD_TIMESTAMP_MISSING", "timeInForce GTD needs 'gtdTime'")
         when = parse_time(body["gtdTime"])
         if when <= now:
-            raise Reject(f"{gtd}GTD_TIMESTAMP_IN_PAST",
-                         f"gtdTime {body['gtdTime']} is not in the future")
+            raise Reject(f"{gtd}GTD_TIMESTAMP_IN_PAST", f"gtdTime {body['gtdTime']} is not in the future")
         out["gtdTime"] = when
     return out
 
@@ -143,11 +154,14 @@ def check_on_fill(body: dict[str, Any], spec: InstrumentSpec, now: float, parse_
             raise Reject(f"{prefix}PRICE_INVALID", f"'{key}' must be an object")
         norm: dict[str, Any] = {}
         if kind == "TRAILING_STOP_LOSS":
-            norm["distance"] = _distance(details.get("distance"), spec, prefix, f"{key}.distance",
-                                         5 * 10.0 ** spec.pip_location)
+            norm["distance"] = _distance(
+                details.get("distance"), spec, prefix, f"{key}.distance", 5 * 10.0**spec.pip_location
+            )
         elif kind == "STOP_LOSS" and "distance" in details:
             if "price" in details:
-                raise Reject(f"{prefix}PRICE_AND_DISTANCE_BOTH_SPECIFIED", f"'{key}' has both price and distance")
+                raise Reject(
+                    f"{prefix}PRICE_AND_DISTANCE_BOTH_SPECIFIED", f"'{key}' has both price and distance"
+                )
             norm["distance"] = _distance(details["distance"], spec, prefix, f"{key}.distance")
         else:
             norm["price"] = _price(details.get("price"), spec, f"{prefix}PRICE_", f"{key}.price")
@@ -172,8 +186,36 @@ def _units(value: Any) -> str:
     return str(int(number))
 
 
-def check_request(body: Any, specs: dict[str, InstrumentSpec], now: float, parse_time: Any,
-                  trade_spec: InstrumentSpec | None = None) -> dict[str, Any]:
+def _entry_fields(body: dict[str, Any], specs: dict[str, InstrumentSpec], now: float, parse_time: Any,
+                  out: dict[str, Any]) -> InstrumentSpec:
+    """The instrument, units, positionFill, on-fill and trade fields of an entry order, into ``out``."""
+    name = body.get("instrument")
+    if not name:
+        raise Reject("INSTRUMENT_MISSING", "'instrument' is required")
+    if name not in specs:
+        raise Reject("INSTRUMENT_UNKNOWN", f"instrument {name!r} is not traded by this account")
+    spec = specs[name]
+    out["instrument"] = name
+    out["units"] = _units(body.get("units"))
+    fill = body.get("positionFill", "DEFAULT")
+    if fill not in _POSITION_FILL:
+        raise Reject("ORDER_FILL_POSITION_ACTION_INVALID",
+                     f"positionFill {fill!r} is not one of {', '.join(_POSITION_FILL)}")
+    out["positionFill"] = fill
+    out.update(check_on_fill(body, spec, now, parse_time))
+    ext = check_extensions(body.get("tradeClientExtensions"), "CLIENT_TRADE_")
+    if ext:
+        out["tradeClientExtensions"] = ext
+    return spec
+
+
+def check_request(
+    body: Any,
+    specs: dict[str, InstrumentSpec],
+    now: float,
+    parse_time: Any,
+    trade_spec: InstrumentSpec | None = None,
+) -> dict[str, Any]:
     """Validate the ``order`` object of a create/replace request; the normalised fields."""
     if not isinstance(body, dict):
         raise Reject("", "the request body needs an 'order' object")
@@ -182,23 +224,7 @@ def check_request(body: Any, specs: dict[str, InstrumentSpec], now: float, parse
         raise Reject("", f"Invalid value specified for 'order.type': {kind!r} (one of {', '.join(_FIELDS)})")
     out: dict[str, Any] = {"type": kind}
     if kind in ENTRY_TYPES:
-        name = body.get("instrument")
-        if not name:
-            raise Reject("INSTRUMENT_MISSING", "'instrument' is required")
-        if name not in specs:
-            raise Reject("INSTRUMENT_UNKNOWN", f"instrument {name!r} is not traded by this account")
-        spec = specs[name]
-        out["instrument"] = name
-        out["units"] = _units(body.get("units"))
-        fill = body.get("positionFill", "DEFAULT")
-        if fill not in _POSITION_FILL:
-            raise Reject("ORDER_FILL_POSITION_ACTION_INVALID", f"positionFill {fill!r} is not one of "
-                         f"{', '.join(_POSITION_FILL)}")
-        out["positionFill"] = fill
-        out.update(check_on_fill(body, spec, now, parse_time))
-        ext = check_extensions(body.get("tradeClientExtensions"), "CLIENT_TRADE_")
-        if ext:
-            out["tradeClientExtensions"] = ext
+        spec = _entry_fields(body, specs, now, parse_time, out)
     else:
         if trade_spec is None:
             raise Reject("TRADE_ID_UNSPECIFIED", f"{kind} orders need the 'tradeID' of an open trade")
@@ -211,13 +237,15 @@ def check_request(body: Any, specs: dict[str, InstrumentSpec], now: float, parse
             raise Reject("STOP_LOSS_ORDER_PRICE_AND_DISTANCE_BOTH_SPECIFIED", "give either price or distance")
         out["distance"] = _distance(body["distance"], spec, "", "distance")
     if kind == "TRAILING_STOP_LOSS":
-        out["distance"] = _distance(body.get("distance"), spec, "", "distance", 5 * 10.0 ** spec.pip_location)
+        out["distance"] = _distance(body.get("distance"), spec, "", "distance", 5 * 10.0**spec.pip_location)
     if "priceBound" in _FIELDS[kind] and body.get("priceBound") is not None:
         out["priceBound"] = _price(body["priceBound"], spec, "PRICE_BOUND_", "priceBound")
     if "triggerCondition" in _FIELDS[kind]:
         trig = body.get("triggerCondition", "DEFAULT")
         if trig not in _TRIGGER:
-            raise Reject("TRIGGER_CONDITION_INVALID", f"triggerCondition {trig!r} is not one of {', '.join(_TRIGGER)}")
+            raise Reject(
+                "TRIGGER_CONDITION_INVALID", f"triggerCondition {trig!r} is not one of {', '.join(_TRIGGER)}"
+            )
         out["triggerCondition"] = trig
     out.update(_tif(body, kind, now, "", parse_time))
     ext = check_extensions(body.get("clientExtensions"))

@@ -22,11 +22,27 @@ __all__ = ["GRANULARITIES", "CandleError", "Market", "parse_time", "ts"]
 MAX_CANDLES = 5000
 # granularity -> (kind, n): "s" fixed seconds on the UTC epoch; H/D/W/M aligned to dailyAlignment
 GRANULARITIES: dict[str, tuple[str, int]] = {
-    "S5": ("s", 5), "S10": ("s", 10), "S15": ("s", 15), "S30": ("s", 30),
-    "M1": ("s", 60), "M2": ("s", 120), "M4": ("s", 240), "M5": ("s", 300), "M10": ("s", 600),
-    "M15": ("s", 900), "M30": ("s", 1800), "H1": ("s", 3600),
-    "H2": ("H", 2), "H3": ("H", 3), "H4": ("H", 4), "H6": ("H", 6), "H8": ("H", 8), "H12": ("H", 12),
-    "D": ("D", 1), "W": ("W", 1), "M": ("M", 1),
+    "S5": ("s", 5),
+    "S10": ("s", 10),
+    "S15": ("s", 15),
+    "S30": ("s", 30),
+    "M1": ("s", 60),
+    "M2": ("s", 120),
+    "M4": ("s", 240),
+    "M5": ("s", 300),
+    "M10": ("s", 600),
+    "M15": ("s", 900),
+    "M30": ("s", 1800),
+    "H1": ("s", 3600),
+    "H2": ("H", 2),
+    "H3": ("H", 3),
+    "H4": ("H", 4),
+    "H6": ("H", 6),
+    "H8": ("H", 8),
+    "H12": ("H", 12),
+    "D": ("D", 1),
+    "W": ("W", 1),
+    "M": ("M", 1),
 }
 _NOMINAL = {"H": 3600, "D": 86400, "W": 7 * 86400, "M": 31 * 86400}
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -94,7 +110,9 @@ class Market:
             return []
         self._pos += 1
         now = self.clock
-        return [n for n, s in self.series.items() if self.index(n) >= 0 and s.t[self.index(n)] + s.seconds == now]
+        return [
+            n for n, s in self.series.items() if self.index(n) >= 0 and s.t[self.index(n)] + s.seconds == now
+        ]
 
     def index(self, name: str) -> int:
         """Index of the newest completed bar of ``name`` (-1 before its first)."""
@@ -135,12 +153,19 @@ class Market:
         bid, ask = self.quote(name)
         factor = self.to_home(spec.quote, home)
         return {
-            "type": "PRICE", "instrument": name, "time": ts(self.quote_time(name)),
-            "tradeable": True, "status": "tradeable",
+            "type": "PRICE",
+            "instrument": name,
+            "time": ts(self.quote_time(name)),
+            "tradeable": True,
+            "status": "tradeable",
             "bids": [{"price": spec.fmt(bid), "liquidity": 10_000_000}],
             "asks": [{"price": spec.fmt(ask), "liquidity": 10_000_000}],
-            "closeoutBid": spec.fmt(bid), "closeoutAsk": spec.fmt(ask),
-            "quoteHomeConversionFactors": {"positiveUnits": f"{factor:.8f}", "negativeUnits": f"{factor:.8f}"},
+            "closeoutBid": spec.fmt(bid),
+            "closeoutAsk": spec.fmt(ask),
+            "quoteHomeConversionFactors": {
+                "positiveUnits": f"{factor:.8f}",
+                "negativeUnits": f"{factor:.8f}",
+            },
         }
 
     # -- candles -------------------------------------------------------------------------
@@ -156,8 +181,10 @@ class Market:
         s = self.series[name]
         kind, n = GRANULARITIES[gran]
         if kind == "s" and (n < s.seconds or n % s.seconds):
-            raise CandleError(f"Invalid value specified for 'granularity': the sandbox's {name} data has "
-                              f"{s.seconds}-second bars")
+            raise CandleError(
+                f"Invalid value specified for 'granularity': the sandbox's {name} data has "
+                f"{s.seconds}-second bars"
+            )
         starts, ends = self._bucket_table(name, gran, query)
         last = self.index(name)
         if last < 0:
@@ -169,8 +196,18 @@ class Market:
             return []
         return self._build(s, known, first_of, ends, last, components, query, lo, hi)
 
-    def _build(self, s: Series, known: np.ndarray, first_of: np.ndarray, ends: np.ndarray, last: int,
-               components: str, query: Mapping[str, str], lo: int, hi: int) -> list[dict[str, Any]]:
+    def _build(
+        self,
+        s: Series,
+        known: np.ndarray,
+        first_of: np.ndarray,
+        ends: np.ndarray,
+        last: int,
+        components: str,
+        query: Mapping[str, str],
+        lo: int,
+        hi: int,
+    ) -> list[dict[str, Any]]:
         smooth = query.get("smooth", "false").lower() == "true"
         stop_of = np.r_[first_of[1:], last + 1]
         vols = np.add.reduceat(s.volume[: last + 1], first_of)
@@ -179,12 +216,17 @@ class Market:
         out = []
         for k in range(lo, hi):
             a, b = int(first_of[k]), int(stop_of[k])
-            candle: dict[str, Any] = {"time": ts(float(known[a])), "volume": int(vols[k]),
-                                      "complete": bool(ends[a] <= self.clock)}
+            candle: dict[str, Any] = {
+                "time": ts(float(known[a])),
+                "volume": int(vols[k]),
+                "complete": bool(ends[a] <= self.clock),
+            }
             for c, (o, h, lw, cl) in sides.items():
                 open_ = cl[a - 1] if smooth and a > 0 else o[a]
-                candle[key[c]] = {f: s.spec.fmt(float(v)) for f, v in
-                                  (("o", open_), ("h", h[a:b].max()), ("l", lw[a:b].min()), ("c", cl[b - 1]))}
+                candle[key[c]] = {
+                    f: s.spec.fmt(float(v))
+                    for f, v in (("o", open_), ("h", h[a:b].max()), ("l", lw[a:b].min()), ("c", cl[b - 1]))
+                }
             out.append(candle)
         return out
 
@@ -243,11 +285,12 @@ def _aligned_starts(t: np.ndarray, kind: str, n: int, hour: int, tz: str, weekda
         floored = local.floor("D")
     elif kind == "W":
         day = local.floor("D")
-        floored = day - pd.to_timedelta((day.dayofweek - weekday) % 7, unit="D")
+        floored = day - pd.to_timedelta((day.day_of_week - weekday) % 7, unit="D")
     else:
         floored = local.to_period("M").to_timestamp()
-    aligned = (floored + shift).tz_localize(tz, ambiguous=np.ones(len(t), dtype=bool),
-                                             nonexistent="shift_forward")
+    aligned = (floored + shift).tz_localize(
+        tz, ambiguous=np.ones(len(t), dtype=bool), nonexistent="shift_forward"
+    )
     return np.asarray(aligned.tz_convert("UTC").as_unit("s").asi8, dtype=np.int64)
 
 
@@ -255,8 +298,9 @@ def _select(times: np.ndarray, clock: float, query: Mapping[str, str]) -> tuple[
     """The [lo, hi) range of candles a query selects, by OANDA's count/from/to rules."""
     has_from, has_to, has_count = "from" in query, "to" in query, "count" in query
     if has_from and has_to and has_count:
-        raise CandleError("Invalid value specified for 'count': 'count' may not be specified with both "
-                          "'from' and 'to'")
+        raise CandleError(
+            "Invalid value specified for 'count': 'count' may not be specified with both 'from' and 'to'"
+        )
     count = 500
     if has_count:
         try:

@@ -59,6 +59,7 @@ def _instruments(sb: SandboxState, req: Request) -> list[str]:
 
 # -- accounts ---------------------------------------------------------------------------
 
+
 def accounts(sb: SandboxState, req: Request) -> Response:
     return Response(200, {"accounts": [{"id": sb.account.id, "tags": []}]})
 
@@ -86,6 +87,7 @@ def changes(sb: SandboxState, req: Request) -> Response:
 
 # -- prices -----------------------------------------------------------------------------
 
+
 def candles(sb: SandboxState, req: Request, instrument: str) -> Response:
     if instrument not in sb.account.specs:
         return _err(400, f"Invalid value specified for 'instrument': {instrument}")
@@ -96,8 +98,10 @@ def candles(sb: SandboxState, req: Request, instrument: str) -> Response:
 
 def pricing(sb: SandboxState, req: Request) -> Response:
     names = _instruments(sb, req)
-    body: dict[str, Any] = {"prices": [sb.market.client_price(n, sb.account.currency) for n in names],
-                            "time": render({"time": sb.market.clock})["time"]}
+    body: dict[str, Any] = {
+        "prices": [sb.market.client_price(n, sb.account.currency) for n in names],
+        "time": render({"time": sb.market.clock})["time"],
+    }
     if req.query.get("includeHomeConversions", "false").lower() == "true":
         body["homeConversions"] = sb.home_conversions()
     return Response(200, body)
@@ -113,6 +117,7 @@ def transaction_stream(sb: SandboxState, req: Request) -> StreamResponse:
 
 # -- transactions -------------------------------------------------------------------------
 
+
 def _txn_id(sb: SandboxState, text: str, field: str) -> int:
     try:
         value = int(text)
@@ -127,13 +132,22 @@ def transactions(sb: SandboxState, req: Request) -> Response:
     last = int(sb.account.last_id)
     start = _txn_id(sb, req.query.get("from", "1"), "from")
     end = min(_txn_id(sb, req.query.get("to", str(last)), "to"), last)
-    size = _count(Request(req.method, req.path, {"count": req.query.get("pageSize", "100")}, {}, b""), 100, 1000)
+    size = _count(
+        Request(req.method, req.path, {"count": req.query.get("pageSize", "100")}, {}, b""), 100, 1000
+    )
     host = req.headers.get("host", "127.0.0.1")
     base = f"http://{host}/v3/accounts/{sb.account.id}/transactions/idrange"
     pages = [f"{base}?from={a}&to={min(a + size - 1, end)}" for a in range(max(start, 1), end + 1, size)]
-    return _last(sb, **{"from": render({"time": sb.account.created})["time"],
-                        "to": render({"time": sb.market.clock})["time"], "pageSize": size,
-                        "count": max(0, end - max(start, 1) + 1), "pages": pages})
+    return _last(
+        sb,
+        **{
+            "from": render({"time": sb.account.created})["time"],
+            "to": render({"time": sb.market.clock})["time"],
+            "pageSize": size,
+            "count": max(0, end - max(start, 1) + 1),
+            "pages": pages,
+        },
+    )
 
 
 def transaction(sb: SandboxState, req: Request, txn: str) -> Response:
@@ -147,19 +161,24 @@ def idrange(sb: SandboxState, req: Request) -> Response:
     start = _txn_id(sb, req.query.get("from", ""), "from")
     end = _txn_id(sb, req.query.get("to", ""), "to")
     wanted = set(req.query.get("type", "").split(",")) - {""}
-    rows = [t for t in sb.account.since(start - 1) if int(t["id"]) <= end and (not wanted or t["type"] in wanted)]
+    rows = [
+        t for t in sb.account.since(start - 1) if int(t["id"]) <= end and (not wanted or t["type"] in wanted)
+    ]
     return _last(sb, transactions=rows)
 
 
 def sinceid(sb: SandboxState, req: Request) -> Response:
     since = _txn_id(sb, req.query.get("id", ""), "id")
     if since > int(sb.account.last_id):
-        return _err(400, f"Invalid value specified for 'id': {since} is after the last transaction "
-                         f"{sb.account.last_id}")
+        return _err(
+            400,
+            f"Invalid value specified for 'id': {since} is after the last transaction {sb.account.last_id}",
+        )
     return _last(sb, transactions=sb.account.since(since))
 
 
 # -- orders, trades, positions ------------------------------------------------------------
+
 
 def create_order(sb: SandboxState, req: Request) -> Response:
     return _reply(actions.create_order(sb.account, req.json()))
@@ -172,8 +191,13 @@ def list_orders(sb: SandboxState, req: Request, pending: bool = False) -> Respon
     acct = sb.account
     ids = set(req.query.get("ids", "").split(",")) - {""}
     name = req.query.get("instrument")
-    rows = [o for o in acct.orders.values() if (state == "ALL" or o.state == state)
-            and (not ids or o.id in ids) and (name is None or acct.instrument_of(o) == name)]
+    rows = [
+        o
+        for o in acct.orders.values()
+        if (state == "ALL" or o.state == state)
+        and (not ids or o.id in ids)
+        and (name is None or acct.instrument_of(o) == name)
+    ]
     rows.sort(key=lambda o: -int(o.id))
     return _last(sb, orders=[acct.order_json(o) for o in rows[: _count(req, 50, 500)]])
 
@@ -185,8 +209,14 @@ def pending_orders(sb: SandboxState, req: Request) -> Response:
 def get_order(sb: SandboxState, req: Request, spec: str) -> Response:
     order = actions.find_order(sb.account, spec)
     if order is None:
-        return Response(404, {"errorCode": "ORDER_DOESNT_EXIST", "errorMessage": f"The order {spec} does not exist",
-                              "lastTransactionID": sb.account.last_id})
+        return Response(
+            404,
+            {
+                "errorCode": "ORDER_DOESNT_EXIST",
+                "errorMessage": f"The order {spec} does not exist",
+                "lastTransactionID": sb.account.last_id,
+            },
+        )
     return _last(sb, order=sb.account.order_json(order))
 
 
@@ -215,8 +245,14 @@ def open_trades(sb: SandboxState, req: Request) -> Response:
 def get_trade(sb: SandboxState, req: Request, spec: str) -> Response:
     trade = actions.find_trade(sb.account, spec)
     if trade is None:
-        return Response(404, {"errorCode": "TRADE_DOESNT_EXIST", "errorMessage": f"The trade {spec} does not exist",
-                              "lastTransactionID": sb.account.last_id})
+        return Response(
+            404,
+            {
+                "errorCode": "TRADE_DOESNT_EXIST",
+                "errorMessage": f"The trade {spec} does not exist",
+                "lastTransactionID": sb.account.last_id,
+            },
+        )
     return _last(sb, trade=sb.account.trade_json(trade))
 
 
@@ -251,7 +287,8 @@ def close_position(sb: SandboxState, req: Request, instrument: str) -> Response:
 
 _A = r"/v3/accounts/(?P<account>[^/]+)"
 ROUTES: list[tuple[str, re.Pattern[str], Callable[..., Any]]] = [
-    (m, re.compile(p + r"\Z"), h) for m, p, h in (
+    (m, re.compile(p + r"\Z"), h)
+    for m, p, h in (
         ("GET", r"/v3/accounts", accounts),
         ("GET", _A, account),
         ("GET", _A + r"/summary", summary),

@@ -8,7 +8,6 @@ runs the same server on its own thread for synchronous code (OANDA's ``v20`` cli
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import threading
 from collections.abc import AsyncIterator, Iterable, Mapping
@@ -31,10 +30,18 @@ _MALFORMED = b'{"type":"PRICE","instrument":"EUR_USD","bids":[{"price":\n'
 class SandboxState:
     """Everything the endpoints read and change; it outlives client connections."""
 
-    def __init__(self, series: Mapping[str, Series] | None = None, *, account_id: str = DEFAULT_ACCOUNT,
-                 balance: float = 100_000.0, token: str | None = None, commission: float = 0.0,
-                 start: float | None = None, heartbeat: float = 5.0, transaction_heartbeat: float | None = None
-                 ) -> None:
+    def __init__(
+        self,
+        series: Mapping[str, Series] | None = None,
+        *,
+        account_id: str = DEFAULT_ACCOUNT,
+        balance: float = 100_000.0,
+        token: str | None = None,
+        commission: float = 0.0,
+        start: float | None = None,
+        heartbeat: float = 5.0,
+        transaction_heartbeat: float | None = None,
+    ) -> None:
         self.market = Market(series or {n: bundled_series(n) for n in BUNDLED}, start)
         self.account = Account(self.market, account_id, balance, commission=commission)
         self.token = token
@@ -71,8 +78,14 @@ class SandboxState:
         out = []
         for cur in currencies:
             rate = self.market.to_home(cur, self.account.currency)
-            out.append({"currency": cur, "accountGain": f"{rate:.8f}", "accountLoss": f"{rate:.8f}",
-                        "positionValue": f"{rate:.8f}"})
+            out.append(
+                {
+                    "currency": cur,
+                    "accountGain": f"{rate:.8f}",
+                    "accountLoss": f"{rate:.8f}",
+                    "positionValue": f"{rate:.8f}",
+                }
+            )
         return out
 
     def changes(self, since: int) -> dict[str, Any]:
@@ -88,22 +101,43 @@ class SandboxState:
         touched = {t["instrument"] for t in newer if "instrument" in t}
         changes = {
             "ordersCreated": [acct.order_json(o) for o in orders if after(o.id)],
-            "ordersCancelled": [acct.order_json(o) for o in orders if after(o.result.get("cancellingTransactionID"))],
-            "ordersFilled": [acct.order_json(o) for o in orders if after(o.result.get("fillingTransactionID"))],
+            "ordersCancelled": [
+                acct.order_json(o) for o in orders if after(o.result.get("cancellingTransactionID"))
+            ],
+            "ordersFilled": [
+                acct.order_json(o) for o in orders if after(o.result.get("fillingTransactionID"))
+            ],
             "ordersTriggered": [],
             "tradesOpened": [acct.trade_json(t, summary=True) for t in trades if after(t.id)],
-            "tradesReduced": [acct.trade_json(t, summary=True) for t in trades
-                              if t.state == "OPEN" and any(after(i) for i in t.closing_ids)],
-            "tradesClosed": [acct.trade_json(t, summary=True) for t in trades
-                             if t.state == "CLOSED" and after(t.closing_ids[-1] if t.closing_ids else None)],
+            "tradesReduced": [
+                acct.trade_json(t, summary=True)
+                for t in trades
+                if t.state == "OPEN" and any(after(i) for i in t.closing_ids)
+            ],
+            "tradesClosed": [
+                acct.trade_json(t, summary=True)
+                for t in trades
+                if t.state == "CLOSED" and after(t.closing_ids[-1] if t.closing_ids else None)
+            ],
             "positions": [acct.position_json(n) for n in sorted(touched)],
             "transactions": [render(t) for t in newer],
         }
         summary = acct.summary()
-        state_keys = ("unrealizedPL", "NAV", "marginUsed", "marginAvailable", "positionValue",
-                      "marginCloseoutUnrealizedPL", "marginCloseoutNAV", "marginCloseoutMarginUsed",
-                      "marginCloseoutPercent", "marginCloseoutPositionValue", "withdrawalLimit",
-                      "marginCallMarginUsed", "marginCallPercent")
+        state_keys = (
+            "unrealizedPL",
+            "NAV",
+            "marginUsed",
+            "marginAvailable",
+            "positionValue",
+            "marginCloseoutUnrealizedPL",
+            "marginCloseoutNAV",
+            "marginCloseoutMarginUsed",
+            "marginCloseoutPercent",
+            "marginCloseoutPositionValue",
+            "withdrawalLimit",
+            "marginCallMarginUsed",
+            "marginCallPercent",
+        )
         state = {k: summary[k] for k in state_keys}
         state.update(orders=[], trades=[], positions=[])
         return {"changes": changes, "state": state}
@@ -126,7 +160,9 @@ class SandboxState:
                 try:
                     updated = await asyncio.wait_for(queue.get(), self.heartbeat)
                 except TimeoutError:
-                    yield self._line("pricing", {"type": "HEARTBEAT", "time": render({"time": self.market.clock})["time"]})
+                    yield self._line(
+                        "pricing", {"type": "HEARTBEAT", "time": render({"time": self.market.clock})["time"]}
+                    )
                     continue
                 for name in names:
                     if name in updated:
@@ -143,8 +179,14 @@ class SandboxState:
                 try:
                     txn = await asyncio.wait_for(queue.get(), self.transaction_heartbeat)
                 except TimeoutError:
-                    yield self._line("transactions", {"type": "HEARTBEAT", "lastTransactionID": self.account.last_id,
-                                                      "time": render({"time": self.market.clock})["time"]})
+                    yield self._line(
+                        "transactions",
+                        {
+                            "type": "HEARTBEAT",
+                            "lastTransactionID": self.account.last_id,
+                            "time": render({"time": self.market.clock})["time"],
+                        },
+                    )
                     continue
                 yield self._line("transactions", render(txn))
         finally:
@@ -187,8 +229,14 @@ async def _with_format(lines: AsyncIterator[bytes], fmt: str) -> AsyncIterator[b
 class OandaSandbox:
     """The sandbox on loopback in the running event loop: ``async with OandaSandbox(port=0) as sb``."""
 
-    def __init__(self, series: Mapping[str, Series] | None = None, *, host: str = "127.0.0.1", port: int = 0,
-                 **options: Any) -> None:
+    def __init__(
+        self,
+        series: Mapping[str, Series] | None = None,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        **options: Any,
+    ) -> None:
         self.state = SandboxState(series, **options)
         self.host, self.port = host, port
         self._server: asyncio.base_events.Server | None = None
@@ -295,8 +343,10 @@ class ThreadedOandaSandbox:
 
     def call(self, fn: Any, *args: Any) -> Any:
         """Run ``fn(*args)`` on the sandbox's loop and return its result."""
+
         async def run() -> Any:
             return fn(*args)
+
         return asyncio.run_coroutine_threadsafe(run(), self._loop).result(10)
 
     def step(self, n: int = 1) -> int:
