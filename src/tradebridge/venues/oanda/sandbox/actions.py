@@ -69,7 +69,8 @@ def _reject(
         else {}
     )
     for field in _DECIMAL_FIELDS & echo.keys():
-        if not _DECIMAL.match(echo[field]):
+        value = echo[field]
+        if not isinstance(value, str) or not _DECIMAL.match(value):
             del echo[field]  # the transaction records only well-formed numbers
     txn = acct.txn(f"{kind}_REJECT", rejectReason=err.reason, **echo)
     body = _done(acct, {key: txn}, status or err.status)[1]

@@ -126,14 +126,8 @@ def bundled_series(name: str) -> Series:
     nd = spec.display_precision
     t = _epoch_seconds(pd.DatetimeIndex(df.index))
     vol = np.maximum(1, (df["volume"].to_numpy() // 10_000)).astype(np.int64)
-    return Series(
-        spec,
-        t,
-        *(np.round(cols[c], nd) for c in ("open", "high", "low", "close")),
-        vol,
-        np.full(len(t), spec.spread),
-        BASE_SECONDS,
-    )
+    o, h, lo, c = (np.round(cols[k], nd) for k in ("open", "high", "low", "close"))
+    return Series(spec, t, o, h, lo, c, vol, np.full(len(t), spec.spread), BASE_SECONDS)
 
 
 def _epoch_seconds(index: pd.DatetimeIndex) -> np.ndarray:
@@ -167,4 +161,5 @@ def load_csv(path: str | Path) -> Series:
     ohlc = [df[cols[c]].to_numpy(dtype=float) for c in ("open", "high", "low", "close")]
     vol = df[cols["volume"]].to_numpy(dtype=np.int64) if "volume" in cols else np.ones(len(t), np.int64)
     spread = df[cols["spread"]].to_numpy(dtype=float) if "spread" in cols else np.full(len(t), spec.spread)
-    return Series(spec, t, *ohlc, np.maximum(vol, 1), spread, int(np.diff(t).min()))
+    o, h, lo, c = ohlc
+    return Series(spec, t, o, h, lo, c, np.maximum(vol, 1), spread, int(np.diff(t).min()))

@@ -207,6 +207,8 @@ class SandboxState:
         token = TIME_FORMAT.set(fmt)
         try:
             resp = dispatch(self, req)
+        except Exception as exc:  # noqa: BLE001 - a sandbox bug answers 500 instead of dropping the client
+            resp = Response(500, {"errorMessage": f"sandbox internal error: {type(exc).__name__}: {exc}"})
         finally:
             TIME_FORMAT.reset(token)
         if isinstance(resp, StreamResponse):
