@@ -383,10 +383,6 @@ class VCStore(Store):
         """Cancel the order sent under ``client_id`` (Visual Chart's ``order_id`` if known; any thread)."""
         self.call_soon(self._cancel_order, client_id, order_id)
 
-    def modify_order(self, client_id: str, **changes: Any) -> None:
-        """Change volume/price/stop_price of the order sent under ``client_id`` (from any thread)."""
-        self.call_soon(self._modify_order, client_id, changes)
-
     def _send_order(self, client_id: str, fields: dict[str, Any]) -> None:
         sign = 1.0 if fields["OrderSide"] == "OS_Buy" else -1.0
         size = sign * float(fields["Volume"])
@@ -414,15 +410,6 @@ class VCStore(Store):
             self.backend.call("trader", "cancel_order", order_id=order_id)
         except ComCallError as exc:
             self.notify(f"cancel of order {client_id} (OrderId {order_id}) refused: {exc}")
-
-    def _modify_order(self, client_id: str, changes: dict[str, Any]) -> None:
-        order_id = self._order_id(client_id, "modify")
-        if order_id is None:
-            return
-        try:
-            self.backend.call("trader", "modify_order", order_id=order_id, **changes)
-        except ComCallError as exc:
-            self.notify(f"modify of order {client_id} (OrderId {order_id}) refused: {exc}")
 
     def _on_order(self, name: str, record: Mapping[str, Any]) -> None:
         if self.broker is None or (self.account is not None and record.get("Account") != self.account):
