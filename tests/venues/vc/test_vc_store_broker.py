@@ -220,3 +220,21 @@ def test_a_restart_on_the_same_journal_sends_nothing_again_and_gets_the_old_orde
     assert broker.getposition(second.data).size == kit.venue_position(fake) == 2.0
     assert any("sent by a previous run" in str(m) for m in second.stores)
     assert [f.size for f in _journal_fills(path)] == [2.0]
+
+
+def test_a_data_with_a_tradename_sends_its_orders_to_that_symbol(tmp_path: Path) -> None:
+    from tradebridge.venues.vc.fake import FakeSymbol
+
+    fake = kit.fake()
+    fake.symbols["001ESZ26"] = FakeSymbol.future("E-mini S&P Dec 26", [kit.bar(2, 102.0)])
+    fake.venue.mark("001ESZ26", kit.bar(2, 102.0))
+
+    def buy_and_trade(s: Script) -> None:
+        s.buy(size=1)
+        s.market(fake.push_bar, "001ESZ26", kit.bar(3, 110.0))  # the real future trades apart
+    strat, broker = kit.run(fake, tmp_path / "j.sqlite", bars=BARS[:2], steps={0: buy_and_trade},
+                            tradename="001ESZ26")
+    (record,) = _sent(fake)
+    assert record["SymbolCode"] == "001ESZ26"
+    assert _last(strat, 1) == ("Completed", 1.0, 110.0)
+    assert broker.getposition(strat.data).size == kit.venue_position(fake, symbol="001ESZ26") == 1.0
