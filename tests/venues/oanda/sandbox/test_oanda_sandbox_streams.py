@@ -145,6 +145,34 @@ async def test_account_state_survives_client_reconnects_and_transactions_continu
                 trades[0]["id"]
             ]
             assert [t["id"] for t in changes["changes"]["tradesClosed"]] == [trades[0]["id"]]
+            assert changes["state"]["trades"] == [] and changes["state"]["positions"] == []
+
+
+@aio
+async def test_changes_state_carries_unrealized_pl_and_trailing_stop_values() -> None:
+    async with OandaSandbox() as sb, client(sb, checked=Checked()) as c:
+        api = Api(c, sb.account_id)
+        r = (
+            await api.order(
+                type="MARKET",
+                instrument="USD_JPY",
+                units="1000",
+                trailingStopLossOnFill={"distance": "0.500"},
+            )
+        ).json()
+        sb.step(5)
+        state = (await api.get("/changes", sinceTransactionID=r["lastTransactionID"]))["state"]
+        trade = sb.state.account.trades[r["orderFillTransaction"]["tradeOpened"]["tradeID"]]
+        assert state["trades"] == [
+            {
+                "id": trade.id,
+                "unrealizedPL": f"{sb.state.account.unrealized(trade):.4f}",
+                "marginUsed": state["trades"][0]["marginUsed"],
+            }
+        ]
+        assert state["positions"][0]["longUnrealizedPL"] == state["trades"][0]["unrealizedPL"]
+        tsl = sb.state.account.pending()[0]
+        assert state["orders"] == [{"id": tsl.id, "trailingStopValue": f"{tsl.bt.created.price:.3f}"}]
 
 
 @aio

@@ -395,16 +395,25 @@ class Account:
         self._after_fill(order, closed, opened, txn["id"])
         return txn
 
-    def _fill_fields(self, order: SbOrder, name: str, units: float, price: float, pl: float,
-                     commission: float) -> dict[str, Any]:
+    def _fill_fields(
+        self, order: SbOrder, name: str, units: float, price: float, pl: float, commission: float
+    ) -> dict[str, Any]:
         """The price, cost and conversion fields of an ``ORDER_FILL``."""
         conv, (bid, ask), fmt = self.conv(name), self.market.quote(name), self.fmt(name)
         fields: dict[str, Any] = {
-            "orderID": order.id, "instrument": name, "units": str(int(units)), "price": fmt(price),
-            "fullVWAP": fmt(price), "reason": self._fill_reason(order), "pl": amount(pl),
-            "financing": "0.0000", "commission": amount(commission), "guaranteedExecutionFee": "0.0000",
+            "orderID": order.id,
+            "instrument": name,
+            "units": str(int(units)),
+            "price": fmt(price),
+            "fullVWAP": fmt(price),
+            "reason": self._fill_reason(order),
+            "pl": amount(pl),
+            "financing": "0.0000",
+            "commission": amount(commission),
+            "guaranteedExecutionFee": "0.0000",
             "halfSpreadCost": amount(abs(units) * (ask - bid) / 2 * conv),
-            "gainQuoteHomeConversionFactor": f"{conv:.8f}", "lossQuoteHomeConversionFactor": f"{conv:.8f}",
+            "gainQuoteHomeConversionFactor": f"{conv:.8f}",
+            "lossQuoteHomeConversionFactor": f"{conv:.8f}",
             "fullPrice": self.market.client_price(name, self.currency),
         }
         if order.client_id:

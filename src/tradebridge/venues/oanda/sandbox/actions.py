@@ -81,7 +81,8 @@ def _reject(
 def find_order(acct: Account, spec: str) -> SbOrder | None:
     """An order by id or ``@clientID``."""
     if spec.startswith("@"):
-        return next((o for o in acct.orders.values() if o.client_id == spec[1:]), None)
+        # the newest order with that client id (a replaced order and its replacement may share it)
+        return next((o for o in reversed(acct.orders.values()) if o.client_id == spec[1:]), None)
     return acct.orders.get(spec)
 
 

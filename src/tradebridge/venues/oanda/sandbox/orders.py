@@ -186,8 +186,9 @@ def _units(value: Any) -> str:
     return str(int(number))
 
 
-def _entry_fields(body: dict[str, Any], specs: dict[str, InstrumentSpec], now: float, parse_time: Any,
-                  out: dict[str, Any]) -> InstrumentSpec:
+def _entry_fields(
+    body: dict[str, Any], specs: dict[str, InstrumentSpec], now: float, parse_time: Any, out: dict[str, Any]
+) -> InstrumentSpec:
     """The instrument, units, positionFill, on-fill and trade fields of an entry order, into ``out``."""
     name = body.get("instrument")
     if not name:
@@ -199,8 +200,10 @@ def _entry_fields(body: dict[str, Any], specs: dict[str, InstrumentSpec], now: f
     out["units"] = _units(body.get("units"))
     fill = body.get("positionFill", "DEFAULT")
     if fill not in _POSITION_FILL:
-        raise Reject("ORDER_FILL_POSITION_ACTION_INVALID",
-                     f"positionFill {fill!r} is not one of {', '.join(_POSITION_FILL)}")
+        raise Reject(
+            "ORDER_FILL_POSITION_ACTION_INVALID",
+            f"positionFill {fill!r} is not one of {', '.join(_POSITION_FILL)}",
+        )
     out["positionFill"] = fill
     out.update(check_on_fill(body, spec, now, parse_time))
     ext = check_extensions(body.get("tradeClientExtensions"), "CLIENT_TRADE_")

@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator, Iterable, Mapping
 from typing import Any
 
 from .account import Account
-from .book import render
+from .book import amount, render
 from .data import BUNDLED, Series, bundled_series
 from .faults import Faults
 from .http import Request, Response, StreamResponse, serve_connection
@@ -139,8 +139,38 @@ class SandboxState:
             "marginCallPercent",
         )
         state = {k: summary[k] for k in state_keys}
-        state.update(orders=[], trades=[], positions=[])
+        state.update(self._dynamic_state())
         return {"changes": changes, "state": state}
+
+    def _dynamic_state(self) -> dict[str, Any]:
+        """Price-dependent state of trailing stops, open trades and positions (``AccountChangesState``)."""
+        acct = self.account
+        orders = [
+            {"id": o.id, "trailingStopValue": acct.order_json(o)["trailingStopValue"]}
+            for o in acct.pending()
+            if o.type == "TRAILING_STOP_LOSS"
+        ]
+        trades = [
+            {
+                "id": t.id,
+                "unrealizedPL": amount(acct.unrealized(t)),
+                "marginUsed": amount(acct.margin(t.instrument, t.current_units)),
+            }
+            for t in acct.open_trades()
+        ]
+        positions = []
+        for name in sorted({t.instrument for t in acct.open_trades()}):
+            pos = acct.position_json(name)
+            positions.append(
+                {
+                    "instrument": name,
+                    "netUnrealizedPL": pos["unrealizedPL"],
+                    "longUnrealizedPL": pos["long"]["unrealizedPL"],
+                    "shortUnrealizedPL": pos["short"]["unrealizedPL"],
+                    "marginUsed": pos["marginUsed"],
+                }
+            )
+        return {"orders": orders, "trades": trades, "positions": positions}
 
     # -- streams --------------------------------------------------------------------------
 
