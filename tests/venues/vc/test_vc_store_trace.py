@@ -59,8 +59,9 @@ def test_a_recorded_data_session_replays_to_the_same_bars_and_statuses(tmp_path:
     assert statuses_of(replayed.log) == statuses_of(recorded.log)
     assert "CONNBROKEN" in statuses_of(replayed.log)
     assert replay.finished  # every recorded call was made again, every event delivered
-    names = [json.loads(line).get("name") for line in path.read_text().splitlines()[1:]]
-    assert {"OnNewDataSerieBar", "OnServerShutDown", "OnInternalEvent"} <= set(names)
+    records = [json.loads(line) for line in path.read_text().splitlines()[1:]]
+    assert {"OnNewDataSerieBar", "OnServerShutDown", "OnInternalEvent"} <= {r.get("name") for r in records}
+    assert "trader" not in {r.get("target") for r in records}  # no broker: the Trader is never touched
 
 
 class _ReplayedOrders(_Replayed):
@@ -129,3 +130,18 @@ def test_a_replay_that_leaves_its_trace_ends_the_run_saying_where(tmp_path: Path
     assert statuses_of(strat.log)[-1] == "DISCONNECTED"
     (message,) = [m for m in strat.stores if "diverged" in str(m)]
     assert f"{path}:" in message and "expected datasource.open_serie" in message
+
+
+def test_a_recording_store_never_writes_its_secrets(tmp_path: Path) -> None:
+    path = tmp_path / "secret.vctrace"
+    fake = kit.fake(history=2, accounts={"MY-ACCOUNT-123": 1000.0})
+    store = VCStore(backend=fake, record=str(path), secrets=("MY-ACCOUNT-123",))
+    cerebro = _cerebro(store)
+    cerebro.setbroker(store.getbroker(journal=str(tmp_path / "j.sqlite")))
+    cerebro.addstrategy(Script, fake=fake, history=2, bars=kit.live_bars(2, [102, 103]),
+                        steps={0: lambda s: s.buy()})
+    cerebro.run()
+    text = path.read_text()
+    assert "MY-ACCOUNT-123" not in text and '"***"' in text
+    assert '"send_order"' in text
+    assert "MY-ACCOUNT-123" not in repr(store)
