@@ -238,3 +238,23 @@ def test_a_data_with_a_tradename_sends_its_orders_to_that_symbol(tmp_path: Path)
     assert record["SymbolCode"] == "001ESZ26"
     assert _last(strat, 1) == ("Completed", 1.0, 110.0)
     assert broker.getposition(strat.data).size == kit.venue_position(fake, symbol="001ESZ26") == 1.0
+
+
+def test_the_stores_secrets_never_reach_the_journal(tmp_path: Path) -> None:
+    from tradebridge.venues.vc.seam import ComCallError
+    from tradebridge.venues.vc.store import VCStore
+
+    fake = kit.fake(accounts={"MY-ACC-77": 10_000.0})
+
+    def refuse(record):
+        raise ComCallError(f"SendOrder refused: account {record['Account']} is blocked")
+    fake.venue.place = refuse
+    store = VCStore(backend=fake, secrets=("MY-ACC-77",))
+    cerebro = bt.Cerebro(stdstats=False)
+    cerebro.adddata(store.getdata(dataname=kit.ES, timeframe=bt.TimeFrame.Minutes, usetimezones=False))
+    cerebro.setbroker(store.getbroker(journal=str(tmp_path / "j.sqlite")))
+    cerebro.addstrategy(Script, fake=fake, bars=BARS[:1], steps={0: lambda s: s.buy()})
+    strat = cerebro.run()[0]
+    assert _statuses(strat, 1)[-1] == "Rejected"
+    blob = b"".join(p.read_bytes() for p in tmp_path.glob("j.sqlite*"))
+    assert b"MY-ACC-77" not in blob and b"is blocked" in blob

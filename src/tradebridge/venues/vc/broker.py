@@ -46,6 +46,10 @@ class VCBroker(LiveBroker):
         """Filled size of each journaled order still alive (a restart's open orders go on from there)."""
         return {s.client_id: s.filled for s in self.journal.registry.alive() if not s.external}
 
+    def _journal_secrets(self) -> list[str]:
+        """The store's ``secrets`` (account names, say): never written to the journal either."""
+        return [str(secret) for secret in self._store.p.secrets if secret]
+
     def instrument(self, data: Any) -> str:
         """A VCData trades its ``tradename``; another data its name."""
         spec = getattr(data, "spec", None)
