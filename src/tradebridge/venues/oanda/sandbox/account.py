@@ -369,7 +369,7 @@ class Account:
         closed, reduced, pl = self._reduce(order, name, units, price, fill_id)
         taken = sum(float(c["units"]) for c in closed) + (float(reduced["units"]) if reduced else 0.0)
         remaining = units - taken
-        commission = self.comm.getcommission(units, price)
+        commission = round(self.comm.getcommission(units, price), 4)  # account currency precision
         self.balance += pl - commission
         self.pl += pl
         self.commission_paid += commission
@@ -441,7 +441,7 @@ class Account:
             if not remaining or trade.current_units * remaining >= 0:
                 continue
             take = -trade.current_units if abs(remaining) >= abs(trade.current_units) else remaining
-            pl = self.comm.profitandloss(-take, trade.price, price) * conv
+            pl = round(self.comm.profitandloss(-take, trade.price, price) * conv, 4)
             self._stats(name, trade.current_units)["pl"] += pl
             trade.current_units += take
             trade.realized_pl += pl
@@ -543,7 +543,7 @@ class Account:
         for trade in self.open_trades():
             spec = self.specs[trade.instrument]
             rate = spec.financing_long if trade.current_units > 0 else spec.financing_short
-            value = abs(trade.current_units) * self.conv(trade.instrument, "base") * rate / 365.0
+            value = round(abs(trade.current_units) * self.conv(trade.instrument, "base") * rate / 365.0, 4)
             trade.financing += value
             self._stats(trade.instrument, trade.current_units)["financing"] += value
             per_instrument.setdefault(trade.instrument, []).append(
