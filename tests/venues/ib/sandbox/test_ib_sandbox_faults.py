@@ -8,18 +8,10 @@ import time
 
 import pytest
 from ib_async import IB, MarketOrder, Stock
-from ib_sandbox_helpers import START, run, settle
+from ib_sandbox_helpers import START, raw_client, run, settle
 
 from tradebridge.orders.fillers import FixedSize
-from tradebridge.venues.ib.protocol import (
-    FrameReader,
-    decode_response,
-    encode_request,
-    frame,
-    hello_bytes,
-    pack_fields,
-    split_fields,
-)
+from tradebridge.venues.ib.protocol import decode_response, encode_request, frame, pack_fields
 from tradebridge.venues.ib.sandbox.faults import CONNECTIVITY_TEXT, DropPoint, FaultPlan
 from tradebridge.venues.ib.sandbox.server import SandboxServer
 
@@ -156,28 +148,10 @@ def test_delayed_messages_arrive_late():
     run(go())
 
 
-async def _raw_client(srv: SandboxServer):
-    """A bare TWS client from the codec: handshake, startApi, then (reader, writer, frames)."""
-    reader, writer = await asyncio.open_connection(srv.host, srv.port)
-    writer.write(hello_bytes(157, 178))
-    frames = FrameReader()
-
-    async def next_message():
-        while (payload := frames.next_frame()) is None:
-            frames.feed(await reader.read(65536))
-        return split_fields(payload)
-
-    assert (await next_message())[0] == "178"
-    writer.write(encode_request("startApi", {"version": 2, "clientId": 9, "optionalCapabilities": ""}, 178))
-    names = {decode_response(await next_message(), 178)[0] for _ in range(2)}
-    assert names == {"managedAccounts", "nextValidId"}
-    return writer, next_message
-
-
 def test_reordered_messages_arrive_reversed():
     async def go():
         async with SandboxServer(port=0, start=START) as srv:
-            writer, next_message = await _raw_client(srv)
+            writer, next_message = await raw_client(srv)
             srv.reorder_next(2, client_id=9)
             writer.write(encode_request("reqCurrentTime", {}, 178))
             writer.write(encode_request("reqIds", {"numIds": 1}, 178))
@@ -191,7 +165,7 @@ def test_reordered_messages_arrive_reversed():
 def test_a_malformed_request_gets_error_321_naming_the_field_and_the_connection_lives():
     async def go():
         async with SandboxServer(port=0, start=START) as srv:
-            writer, next_message = await _raw_client(srv)
+            writer, next_message = await raw_client(srv)
             writer.write(frame(pack_fields(["9", "8", "7"])))  # reqContractDetails cut short
             name, values = decode_response(await next_message(), 178)
             assert (name, values["errorCode"]) == ("error", 321)

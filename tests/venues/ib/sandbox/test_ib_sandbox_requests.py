@@ -3,6 +3,7 @@ summary, head timestamp, the master client 0 seeing other clients' orders, the t
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 
 from ib_async import IB, LimitOrder, MarketOrder, Stock
@@ -87,15 +88,23 @@ def test_master_client_zero_sees_orders_of_other_clients():
 
 def test_threaded_sandbox_serves_a_synchronous_caller_and_stops():
     box = start_in_thread(start=START)
+    loop = asyncio.new_event_loop()  # ib_async's blocking calls run on the caller's loop
+    asyncio.set_event_loop(loop)
     try:
         ib = IB()
+        errors = []
+        ib.errorEvent += lambda req_id, code, text, contract: errors.append(code)
         ib.connect(box.host, box.port, clientId=1, timeout=5)
         assert ib.managedAccounts() == ["DU000001"]
         box.step(2)
         assert box.server.now() == START + dt.timedelta(seconds=10)
         box.run(box.server.send_error, 1100)
         ib.sleep(0.1)
+        assert errors == [1100]
         ib.disconnect()
+        ib.sleep(0.05)
     finally:
         box.stop()
+        loop.close()
+        asyncio.set_event_loop(None)
     assert box.loop.is_closed()

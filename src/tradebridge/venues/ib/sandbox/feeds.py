@@ -106,6 +106,7 @@ class Tape:
     split: float = 0.8
     daily: str = "B"
     live: list[Bar] = field(default_factory=list)
+    volume: float = 0.0  # total volume of the live bars so far
     _pending: list[Bar] = field(default_factory=list)
     _chunks: int = 0
 
@@ -143,6 +144,7 @@ class Tape:
             self._synthesize_chunk()
         bar = self._pending.pop()
         self.live.append(bar)
+        self.volume += bar.volume
         return bar
 
     def _synthesize_chunk(self) -> None:

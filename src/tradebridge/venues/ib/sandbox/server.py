@@ -325,8 +325,7 @@ class SandboxServer:
                          size=last.volume if last else size, attrMask=0)
             stamp = int((last.time.timestamp() + RT_BAR_SECONDS) if last else tape.t0)
             session.send("tickString", reqId=req_id, tickType=_TICK["LAST_TIMESTAMP"], value=str(stamp))
-            session.send("tickSize", reqId=req_id, tickType=_TICK["VOLUME"],
-                         size=sum(b.volume for b in tape.live[-17_280:]))
+            session.send("tickSize", reqId=req_id, tickType=_TICK["VOLUME"], size=tape.volume)
         if first:
             session.send("tickPrice", reqId=req_id, tickType=_TICK["CLOSE"], price=tape.price,
                          size=0.0, attrMask=0)

@@ -191,6 +191,9 @@ class Session:
 
     # --- handlers ----------------------------------------------------------------------
     def _start_api(self, v: dict[str, Any]) -> None:
+        if self.ready:
+            self.error(-1, _VALIDATION, "Error validating request: startApi was already sent")
+            return
         client_id = v.get("clientId") or 0
         if self.server._client_in_use(client_id):
             self.error(-1, *CLIENT_ID_IN_USE)
