@@ -3,6 +3,7 @@ runstop and Ctrl-C end it cleanly, store threads reach notify_store, overflow is
 
 from __future__ import annotations
 
+import datetime as _dt
 import os
 import signal
 import subprocess
@@ -187,3 +188,30 @@ def test_ctrl_c_stops_a_live_run_cleanly_calling_strategy_stop_and_stopping_the_
         proc.kill()
     assert proc.returncode == 0, err
     assert out.splitlines() == ["STOP 3", "RETURNED producer alive: False"]
+
+
+def test_a_timer_fires_on_the_clock_while_no_bar_arrives():
+    now = _dt.datetime.now(_dt.UTC).replace(tzinfo=None)
+    if (now + _dt.timedelta(seconds=3)).date() != now.date():
+        pytest.skip("too close to midnight for a same-day timer")
+    when = now + _dt.timedelta(seconds=0.8)
+    idx = pd.date_range(now - _dt.timedelta(minutes=3), periods=3, freq="min")
+    df = pd.DataFrame({"open": 1.0, "high": 1.0, "low": 1.0, "close": 1.0}, index=idx)
+
+    class Timed(bt.Strategy):
+        def __init__(self):
+            self.fired = []
+            self.add_timer(when=when.time())
+
+        def notify_timer(self, timer, at, *args, **kwargs):
+            self.fired.append((at, _dt.datetime.now(_dt.UTC).replace(tzinfo=None), len(self.data)))
+            self.cerebro.runstop()
+
+    cerebro = bt.Cerebro(stdstats=False)
+    cerebro.adddata(ReplayLiveData(dataname=df, backfill_bars=3, hold=True))
+    cerebro.addstrategy(Timed)
+    strat = cerebro.run()[0]
+    (at, seen, bars), = strat.fired
+    assert at == when
+    assert when <= seen < when + _dt.timedelta(seconds=0.25)  # on time, with no bar after it
+    assert bars == 3

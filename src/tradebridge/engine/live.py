@@ -4,7 +4,7 @@
 ``pump()`` hands whatever the venue threads queued to its sources (``source.on_event``) without
 waiting, and ``idle()`` sleeps in ``inbox.drain(timeout)`` when no data has a bar, where the
 timeout is the nearest deadline (a resampled bar that must close on time although no tick
-arrives). ``runstop()`` wakes the sleep with ``inbox.wake()``.
+arrives, a timer). ``runstop()`` wakes the sleep with ``inbox.wake()``.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any
 
 from ..filters._clock import source_of, time_point
 from ..live.inbox import Event, Inbox
-from ..utils.dates import TIME_MAX, num2date
+from ..utils.dates import TIME_MAX, date2num, num2date
 from ..utils.timeframe import TimeFrame
 
 __all__ = ["DEFAULT_INBOX_SIZE", "LiveLoop", "bar_deadline"]
@@ -108,11 +108,16 @@ class LiveLoop:
         then deliver data, order and store notifications (no broker step: no new bar).
         What is already pending is delivered first: the strategy's answer to it (an order, a
         ``runstop``) may be what the next event waits for."""
+        timers = self.cerebro._timers
+        if timers:
+            self._fire_due_timers()
         self._notify()
         timeout = self.timeout(datas)
         if timeout is None or timeout > 0:
             self.waits += 1
         self.dispatch(self.inbox.drain(timeout))
+        if timers:
+            self._fire_due_timers()
         self._notify()
 
     def _notify(self) -> None:
@@ -138,14 +143,32 @@ class LiveLoop:
                 left = max(left, 0.0) + _SLACK
                 if best is None or left < best:
                     best = left
+        timer = self._next_timer()
+        if timer is not None and timer - now > -_GIVE_UP:
+            left = max(timer - now, 0.0) + _SLACK
+            best = left if best is None else min(best, left)
         return best
+
+    def _next_timer(self) -> float | None:
+        """Epoch seconds of the earliest armed timer (armed by the first bar it saw)."""
+        nums = [t._whennum for t in self.cerebro._timers if t._whennum is not None]
+        return _utc_epoch(num2date(min(nums))) if nums else None
+
+    def _fire_due_timers(self) -> None:
+        """Timers whose time came while no bar arrived fire on the clock (cheat ones first)."""
+        due = self._next_timer()
+        if due is None or due > time.time():
+            return
+        from .loops import check_timers
+
+        now = date2num(_dt.datetime.now(_dt.UTC).replace(tzinfo=None))
+        strats = self.cerebro.runningstrats
+        check_timers(self.cerebro, strats, now, cheat=True)
+        check_timers(self.cerebro, strats, now, cheat=False)
 
     def finish(self) -> None:
         """The loop ended: deliver what is still pending (a final DISCONNECTED, store news)."""
-        cerebro = self.cerebro
-        cerebro._datanotify()
-        cerebro._ordernotify()
-        cerebro._storenotify()
+        self._notify()
 
     def wake(self) -> None:
         """Make the engine return from its wait at once (``runstop``)."""
