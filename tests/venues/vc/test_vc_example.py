@@ -43,12 +43,12 @@ def test_off_windows_it_says_so_and_trades_on_the_fake(vctest, tmp_path: Path,
                                                        capsys: pytest.CaptureFixture[str]) -> None:
     journal = str(tmp_path / "j.sqlite")
     args = vctest.parse_args(["--timeframe", "Minutes", "--broker", "--trade", "--stake", "2",
-                              "--stopafter", "3", "--fake-speed", "0.01", "--journal", journal,
+                              "--stopafter", "8", "--fake-speed", "0.05", "--journal", journal,
                               "--record", str(tmp_path / "s.vctrace")])
     assert vctest.run(args) == 0
     out = capsys.readouterr().out
     assert "Visual Chart needs Windows with Visual Chart 6 installed" in out and "fake Visual Chart" in out
     assert "DATA NOTIF: 015ES: LIVE" in out
     assert "Buy Completed size 2 executed 2.0" in out and "Sell Completed size -2.0 executed -2.0" in out
-    assert "stopping after 3 live bars" in out
+    assert "stopping after 8 live bars" in out
     assert (tmp_path / "s.vctrace").read_text().count('"send_order"') == 2
