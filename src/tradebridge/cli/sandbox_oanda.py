@@ -38,6 +38,8 @@ def add_parser(venues: Any) -> None:
         help="seconds between replayed bars (default: the data's bar length, i.e. real time)",
     )
     p.add_argument("--heartbeat", type=float, default=5.0, help="stream heartbeat interval in seconds (5)")
+    p.add_argument("--rate-limit", type=float, default=100.0,
+                   help="requests per second before answering 429, as OANDA does (100; 0 disables)")
     p.add_argument(
         "--no-shift",
         action="store_true",
@@ -53,6 +55,8 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
 
     if args.balance <= 0:
         raise ValueError(f"--balance must be positive, got {args.balance}")
+    if args.rate_limit < 0:
+        raise ValueError(f"--rate-limit must be positive (or 0 to disable), got {args.rate_limit}")
     series = iter_series(args.data) if args.data else {n: bundled_series(n) for n in BUNDLED}
     if not args.no_shift:
         clock = Market(series).clock
@@ -66,6 +70,7 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
         "account_id": args.account,
         "balance": args.balance,
         "heartbeat": args.heartbeat,
+        "rate_limit": args.rate_limit or None,
     }
 
 

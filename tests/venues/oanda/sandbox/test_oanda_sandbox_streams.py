@@ -14,6 +14,7 @@ from _oanda_sandbox_kit import SPEC_MISSING, Api, Checked, aio, check_items, cli
 
 from tradebridge.venues.oanda import spec
 from tradebridge.venues.oanda.sandbox import OandaSandbox
+from tradebridge.venues.oanda.sandbox.faults import RateLimit
 
 
 class Lines:
@@ -252,3 +253,23 @@ async def test_fault_malformed_line_is_sent_once_and_the_stream_goes_on() -> Non
             with pytest.raises(ValueError):
                 json.loads(bad)
             assert (await lines.json())["type"] == "HEARTBEAT"
+
+
+@aio
+async def test_rate_limit_answers_429_beyond_the_requests_per_second_then_lets_through() -> None:
+    async with OandaSandbox(rate_limit=5) as sb, client(sb) as c:
+        answers = [await c.get("/v3/accounts") for _ in range(8)]
+        assert [r.status_code for r in answers] == [200] * 5 + [429] * 3
+        wait = float(answers[5].headers["retry-after"])
+        assert 0 < wait <= 1.0
+        await asyncio.sleep(wait)
+        assert (await c.get("/v3/accounts")).status_code == 200
+
+
+def test_rate_limit_window_slides_over_one_second() -> None:
+    limit = RateLimit(2)
+    assert limit.check(10.0) is None and limit.check(10.4) is None
+    assert limit.check(10.5) == pytest.approx(0.5)
+    assert limit.check(11.0) is None  # the 10.0 request left the window
+    with pytest.raises(ValueError, match="positive"):
+        RateLimit(0)

@@ -3,13 +3,14 @@ and malformed stream lines. Plain state consulted by the HTTP layer; no I/O of i
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import re
 import time
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["Faults"]
+__all__ = ["Faults", "RateLimit"]
 
 _MESSAGES = {
     429: "Requests are being rate limited (sandbox fault injection)",
@@ -150,3 +151,22 @@ class Faults:
         """Track an open stream; returns the function that forgets it."""
         self._streams.add(stream)
         return lambda: self._streams.discard(stream)
+
+
+class RateLimit:
+    """OANDA's request-rate rule: at most ``per_second`` requests in any one-second window;
+    :meth:`check` says how long to wait (the ``Retry-After``) or None when the request may pass."""
+
+    def __init__(self, per_second: float) -> None:
+        if per_second <= 0:
+            raise ValueError(f"rate limit must be positive requests per second, got {per_second}")
+        self.per_second = per_second
+        self._times: collections.deque[float] = collections.deque()
+
+    def check(self, now: float) -> float | None:
+        while self._times and now - self._times[0] >= 1.0:
+            self._times.popleft()
+        if len(self._times) >= self.per_second:
+            return max(0.001, 1.0 - (now - self._times[0]))
+        self._times.append(now)
+        return None

@@ -10,13 +10,14 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
+import time
 from collections.abc import AsyncIterator, Iterable, Mapping
 from typing import Any
 
 from .account import Account
 from .book import amount, render
 from .data import BUNDLED, Series, bundled_series
-from .faults import Faults
+from .faults import Faults, RateLimit
 from .http import Request, Response, StreamResponse, serve_connection
 from .pricing import TIME_FORMAT, Market
 from .routes import dispatch
@@ -41,11 +42,13 @@ class SandboxState:
         start: float | None = None,
         heartbeat: float = 5.0,
         transaction_heartbeat: float | None = None,
+        rate_limit: float | None = None,
     ) -> None:
         self.market = Market(series or {n: bundled_series(n) for n in BUNDLED}, start)
         self.account = Account(self.market, account_id, balance, commission=commission)
         self.token = token
         self.faults = Faults()
+        self.rate_limit = RateLimit(rate_limit) if rate_limit else None
         self.heartbeat = heartbeat
         self.transaction_heartbeat = heartbeat if transaction_heartbeat is None else transaction_heartbeat
         self._price_queues: set[asyncio.Queue[Any]] = set()
@@ -225,7 +228,12 @@ class SandboxState:
     # -- HTTP -----------------------------------------------------------------------------
 
     async def handle(self, req: Request) -> Response | StreamResponse:
-        """One request: faults first (error answer, delay), then the endpoint."""
+        """One request: the rate limit and faults first (error answer, delay), then the endpoint."""
+        wait = self.rate_limit.check(time.monotonic()) if self.rate_limit else None
+        if wait is not None:
+            return Response(
+                429, {"errorMessage": "Requests are being rate limited"}, {"Retry-After": f"{wait:.3f}"}
+            )
         injected = self.faults.error_for(req.path)
         if injected is not None:
             status, headers, body = injected
