@@ -273,3 +273,22 @@ def test_rate_limit_window_slides_over_one_second() -> None:
     assert limit.check(11.0) is None  # the 10.0 request left the window
     with pytest.raises(ValueError, match="positive"):
         RateLimit(0)
+
+
+async def _raw(sb: OandaSandbox, data: bytes) -> bytes:
+    reader, writer = await asyncio.open_connection(sb.host, sb.port)
+    writer.write(data)
+    await writer.drain()
+    got = await asyncio.wait_for(reader.read(), 5)  # until the server closes
+    writer.close()
+    return got
+
+
+@aio
+async def test_pipelined_requests_are_answered_in_order_and_garbage_gets_400() -> None:
+    async with OandaSandbox() as sb:
+        req = b"GET /v3/accounts HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer t\r\n"
+        got = await _raw(sb, req + b"\r\n" + req + b"Connection: close\r\n\r\n")
+        assert got.count(b"HTTP/1.1 200 ") == 2 and got.count(sb.account_id.encode()) == 2
+        bad = await _raw(sb, b"NOT HTTP AT ALL\r\n\r\n")
+        assert bad.startswith(b"HTTP/1.1 400 ") and b"Bad HTTP request" in bad

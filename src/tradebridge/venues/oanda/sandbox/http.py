@@ -149,13 +149,22 @@ async def _send_stream(
                 await aclose()
 
 
+async def _send_json(conn: _Conn, resp: Response) -> None:
+    body = json.dumps(resp.body, separators=(",", ":")).encode()
+    headers = _headers(resp.headers, "application/json", len(body))
+    await conn.send(h11.Response(status_code=resp.status, headers=headers))
+    await conn.send(h11.Data(data=body))
+    await conn.send(h11.EndOfMessage())
+
+
 async def serve_connection(
     reader: asyncio.StreamReader,
     writer: asyncio.StreamWriter,
     handler: Handler,
     register: Callable[[Any], Callable[[], None]],
 ) -> None:
-    """Serve requests on one connection until the client closes it (keep-alive)."""
+    """Serve requests on one connection until the client closes it (keep-alive); a request that is
+    not HTTP/1.1 gets a 400 naming the problem, then the connection closes."""
     conn = _Conn(reader, writer)
     try:
         while True:
@@ -166,17 +175,15 @@ async def serve_connection(
             if isinstance(resp, StreamResponse):
                 await _send_stream(conn, resp, register)
                 break
-            body = json.dumps(resp.body, separators=(",", ":")).encode()
-            await conn.send(
-                h11.Response(
-                    status_code=resp.status, headers=_headers(resp.headers, "application/json", len(body))
-                )
-            )
-            await conn.send(h11.Data(data=body))
-            await conn.send(h11.EndOfMessage())
+            await _send_json(conn, resp)
             if conn.h11.our_state is h11.MUST_CLOSE or conn.h11.their_state is h11.MUST_CLOSE:
                 break
             conn.h11.start_next_cycle()
+    except h11.RemoteProtocolError as exc:
+        if conn.h11.our_state in (h11.IDLE, h11.SEND_RESPONSE):
+            with contextlib.suppress(Exception):
+                await _send_json(conn, Response(400, {"errorMessage": f"Bad HTTP request: {exc}"},
+                                                {"Connection": "close"}))
     except (h11.ProtocolError, ConnectionError, asyncio.IncompleteReadError):
         pass
     finally:
