@@ -12,6 +12,7 @@ import pytest
 from ib_sandbox_helpers import START
 from ibapi.client import EClient
 from ibapi.contract import Contract
+from ibapi.execution import ExecutionFilter
 from ibapi.order import Order
 from ibapi.order_cancel import OrderCancel
 from ibapi.wrapper import EWrapper
@@ -87,6 +88,49 @@ class _App(EWrapper, EClient):
 
     def completedOrder(self, contract, order, orderState):
         self._put("completedOrder", contract, order, orderState)
+
+    def tickPrice(self, reqId, tickType, price, attrib):
+        self._put("tickPrice", reqId, tickType, price)
+
+    def tickSize(self, reqId, tickType, size):
+        self._put("tickSize", reqId, tickType, size)
+
+    def tickString(self, reqId, tickType, value):
+        self._put("tickString", reqId, tickType, value)
+
+    def tickReqParams(self, tickerId, minTick, bboExchange, snapshotPermissions):
+        self._put("tickReqParams", tickerId, minTick, bboExchange, snapshotPermissions)
+
+    def marketDataType(self, reqId, marketDataType):
+        self._put("marketDataType", reqId, marketDataType)
+
+    def tickSnapshotEnd(self, reqId):
+        self._put("tickSnapshotEnd", reqId)
+
+    def updateAccountValue(self, key, val, currency, accountName):
+        self._put("updateAccountValue", key, val, currency, accountName)
+
+    def updatePortfolio(self, contract, position, marketPrice, marketValue, averageCost, unrealizedPNL,
+                        realizedPNL, accountName):
+        self._put("updatePortfolio", contract, position, marketPrice, marketValue, averageCost, accountName)
+
+    def updateAccountTime(self, timeStamp):
+        self._put("updateAccountTime", timeStamp)
+
+    def accountDownloadEnd(self, accountName):
+        self._put("accountDownloadEnd", accountName)
+
+    def accountSummary(self, reqId, account, tag, value, currency):
+        self._put("accountSummary", reqId, account, tag, value, currency)
+
+    def accountSummaryEnd(self, reqId):
+        self._put("accountSummaryEnd", reqId)
+
+    def accountUpdateMulti(self, reqId, account, modelCode, key, value, currency):
+        self._put("accountUpdateMulti", reqId, account, modelCode, key, value, currency)
+
+    def accountUpdateMultiEnd(self, reqId):
+        self._put("accountUpdateMultiEnd", reqId)
 
     def take(self, name: str) -> tuple[Any, ...]:
         """The args of the next ``name`` callback (others are skipped)."""
@@ -235,3 +279,65 @@ def test_official_client_cancel_and_reject(sandbox_app):
     while (args := app.inbox.get(timeout=_WAIT))[0] != "error":
         pass
     assert args[1] == (order_id + 1, 201, "Order rejected - reason:NO TRADING TODAY")
+
+
+def test_official_client_market_data_ticks_and_snapshot(sandbox_app):
+    box, app = sandbox_app
+    app.reqMktData(21, _aapl(), "", False, False, [])
+    assert app.take("tickReqParams") == (21, 0.01, "9c0001", 3)
+    assert app.take("marketDataType") == (21, 1)
+    prices = {}
+    while len(prices) < 4:
+        req_id, tick_type, price = app.take("tickPrice")
+        prices[tick_type] = price
+    assert prices == {1: 189.99, 2: 190.01, 4: 190.0, 9: 190.0}  # bid, ask, last, close
+    box.step()
+    bar = box.server.market.tapes["AAPL"].live[0]
+    assert app.take("tickString") == (21, 45, str(int(START.timestamp()) + 5))
+    assert app.take("tickSize")[1:] == (8, Decimal(str(bar.volume)))
+    app.cancelMktData(21)
+    app.reqMktData(22, _aapl(), "", True, False, [])
+    assert app.take("tickSnapshotEnd") == (22,)
+
+
+def test_official_client_account_updates_summary_and_multi(sandbox_app):
+    box, app = sandbox_app
+    app.reqAccountUpdates(True, "DU000001")
+    values = {}
+    while True:
+        name, args = app.inbox.get(timeout=_WAIT)
+        if name == "updateAccountValue":
+            values[(args[0], args[2])] = args[1]
+        elif name == "accountDownloadEnd":
+            assert args == ("DU000001",)
+            break
+    assert float(values[("NetLiquidation", "USD")]) == 1_000_000.0
+    assert values[("AccountCode", "")] == "DU000001"
+    app.reqAccountSummary(31, "All", "NetLiquidation,TotalCashValue")
+    rows = app.collect("accountSummary", "accountSummaryEnd")
+    assert {(r[0], r[1], r[2]) for r in rows} >= {(31, "DU000001", "NetLiquidation")}
+    assert all(r[2] in ("NetLiquidation", "TotalCashValue") for r in rows)
+    app.reqAccountUpdatesMulti(32, "DU000001", "", False)
+    multi = app.collect("accountUpdateMulti", "accountUpdateMultiEnd")
+    assert ("NetLiquidation", "1000000.00", "USD") in {(m[3], m[4], m[5]) for m in multi}
+
+
+def test_official_client_portfolio_update_after_a_fill(sandbox_app):
+    box, app = sandbox_app
+    order_id = app.take("nextValidId")[0]
+    app.reqAccountUpdates(True, "DU000001")
+    app.take("accountDownloadEnd")
+    order = Order()
+    order.action, order.orderType, order.totalQuantity = "BUY", "MKT", Decimal(10)
+    app.placeOrder(order_id, _aapl(), order)
+    app.take("openOrder")
+    box.step()
+    (contract, position, price, value, avg_cost, account) = app.take("updatePortfolio")
+    assert (contract.conId, position, account) == (265598, Decimal("10.0"), "DU000001")
+    assert value == pytest.approx(float(position) * price)
+    app.reqOpenOrders()
+    assert app.take("openOrderEnd") == ()
+    app.reqExecutions(41, ExecutionFilter())
+    (req_id, contract, execution) = app.take("execDetails")
+    assert (req_id, execution.orderId, execution.shares) == (41, order_id, Decimal("10.0"))
+    assert app.take("execDetailsEnd") == (41,)
