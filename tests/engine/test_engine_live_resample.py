@@ -95,3 +95,39 @@ def test_second_bars_resample_live_to_the_backtest_bars_and_the_last_closes_on_t
     end, seen = rows[-1][0], rows[-1][6]
     assert end == math.ceil(last / 3) * 3 > last  # the last bar was still open at the end ...
     assert end <= seen < end + 0.25  # ... and was delivered when its time was up
+
+
+def test_a_live_tick_data_and_its_resampled_clone_run_together_and_the_clone_closes_on_time():
+    n = 8
+    df = pd.DataFrame({"open": 1.0, "high": 1.0, "low": 1.0, "close": [float(i) for i in range(n)],
+                       "volume": 1.0}, index=pd.date_range("2026-01-05", periods=n, freq="s"))
+
+    class Both(bt.Strategy):
+        def __init__(self):
+            self.ticks_seen, self.bars = [], {}
+
+        def next(self):
+            if not self.ticks_seen or self.ticks_seen[-1] != len(self.data0):
+                self.ticks_seen.append(len(self.data0))
+            d1 = self.data1
+            if len(d1):
+                self.bars[_epoch(d1)] = (d1.close[0], d1.volume[0],
+                                         _dt.datetime.now(UTC).timestamp())
+            if sum(v for _, v, _ in self.bars.values()) >= n:
+                self.cerebro.runstop()
+
+        prenext = next  # before the first 1 s bar closes
+
+    data = ReplayLiveData(dataname=df, ticks=True, realtime=True, pace=0.09, hold=True,
+                          timeframe=bt.TimeFrame.Ticks)
+    cerebro = bt.Cerebro(stdstats=False)
+    cerebro.adddata(data)
+    cerebro.resampledata(data, timeframe=bt.TimeFrame.Seconds, compression=1)
+    cerebro.addstrategy(Both)
+    strat = cerebro.run()[0]
+    assert strat.ticks_seen == list(range(1, n + 1))  # the tick data saw every tick once
+    ticks = [p for kind, p in data.sent if kind is Kind.TICK]
+    last_end = max(strat.bars)
+    assert last_end == math.ceil(round(ticks[-1]["time"], 6))
+    assert strat.bars[last_end][0] == n - 1  # closed with the last tick's price
+    assert last_end <= strat.bars[last_end][2] < last_end + 0.25  # on time, no tick after it

@@ -126,7 +126,10 @@ def run_next(cerebro: Any, runstrats: list[Any]) -> None:
             if onlyresample or noresample:
                 dt0 = min(x for x in dts if x is not None)
             else:
-                dt0 = min(x for i, x in enumerate(dts) if x is not None and i not in rsonly)
+                dt0 = min((x for i, x in enumerate(dts) if x is not None and i not in rsonly),
+                          default=None)
+                if dt0 is None:  # live: a resampled bar closed on the clock, its source idle
+                    dt0 = min(x for x in dts if x is not None)
             dmaster = datas[dts.index(dt0)]
             cerebro._dtmaster = num2date(dt0)
             for i, ret in enumerate(drets):
