@@ -187,3 +187,18 @@ def test_a_client_id_in_use_is_refused_with_326():
             assert errors == [326] and not second.isConnected() and first.isConnected()
             first.disconnect()
     run(go())
+
+
+def test_rt_volume_ticks_for_generic_tick_233():
+    async def go():
+        async with SandboxServer(port=0, start=START) as srv:
+            ib = await _connect(srv)
+            ticker = ib.reqMktData(Stock("AAPL", "SMART", "USD", conId=265598), "233")
+            await srv.until(lambda: srv.sessions[1].rt_volume)
+            await srv.step(2)
+            await settle()
+            bar = srv.market.tapes["AAPL"].live[-1]
+            assert ticker.rtTime == START + dt.timedelta(seconds=10)
+            assert ticker.last == bar.close and ticker.lastSize == bar.volume
+            ib.disconnect()
+    run(go())

@@ -116,5 +116,5 @@ RESPONSE_NAMES: dict[int, str] = {msg_id: name for name, (msg_id, _) in RESPONSE
 # tick types the sandbox streams (TWS API TickType numbers)
 TICK: dict[str, int] = {
     "BID_SIZE": 0, "BID": 1, "ASK": 2, "ASK_SIZE": 3, "LAST": 4, "LAST_SIZE": 5, "HIGH": 6,
-    "LOW": 7, "VOLUME": 8, "CLOSE": 9, "OPEN": 14, "LAST_TIMESTAMP": 45,
+    "LOW": 7, "VOLUME": 8, "CLOSE": 9, "OPEN": 14, "LAST_TIMESTAMP": 45, "RT_VOLUME": 48,
 }

@@ -27,6 +27,7 @@ from typing import Any, TypeVar
 
 import pandas as pd
 
+from ..protocol.responses import TICK
 from .events import Bar, Contract, ExecutionEvent, OrderStatus
 from .faults import CONNECTIVITY_TEXT, PACING_TEXT, DropPoint, FaultPlan
 from .feeds import (
@@ -54,8 +55,6 @@ __all__ = ["SandboxServer", "ThreadedSandbox", "start_in_thread", "instrument_fo
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-_TICK = {"BID_SIZE": 0, "BID": 1, "ASK": 2, "ASK_SIZE": 3, "LAST": 4, "LAST_SIZE": 5, "HIGH": 6,
-         "LOW": 7, "VOLUME": 8, "CLOSE": 9, "OPEN": 14, "LAST_TIMESTAMP": 45}
 _HISTORY_ERROR = 162
 _NO_SECURITY = 200
 _WHATS = {"TRADES", "MIDPOINT", "BID", "ASK", "BID_ASK", "ADJUSTED_LAST"}
@@ -220,7 +219,10 @@ class SandboxServer:
     async def _tick_forever(self, interval: float) -> None:
         while True:
             await asyncio.sleep(interval)
-            await self.step()
+            try:
+                await self.step()
+            except Exception:  # one bad bar must not stop the clock of a running sandbox
+                log.exception("sandbox: step %d failed", self.steps)
 
     async def step(self, n: int = 1) -> None:
         """Produce ``n`` 5-second bars per instrument, feeding the exchange and subscribers."""
@@ -315,19 +317,23 @@ class SandboxServer:
             session.send("tickReqParams", reqId=req_id, minTick=tick, bboExchange="9c0001",
                          snapshotPermissions=3)
             session.send("marketDataType", reqId=req_id, marketDataType=1)
-        session.send("tickPrice", reqId=req_id, tickType=_TICK["BID"], price=round(price - tick, digits),
+        session.send("tickPrice", reqId=req_id, tickType=TICK["BID"], price=round(price - tick, digits),
                      size=size, attrMask=0)
-        session.send("tickPrice", reqId=req_id, tickType=_TICK["ASK"], price=round(price + tick, digits),
+        session.send("tickPrice", reqId=req_id, tickType=TICK["ASK"], price=round(price + tick, digits),
                      size=size, attrMask=0)
         if inst.contract.sec_type != "CASH":
             last = tape.live[-1] if tape.live else None
-            session.send("tickPrice", reqId=req_id, tickType=_TICK["LAST"], price=price,
+            session.send("tickPrice", reqId=req_id, tickType=TICK["LAST"], price=price,
                          size=last.volume if last else size, attrMask=0)
             stamp = int((last.time.timestamp() + RT_BAR_SECONDS) if last else tape.t0)
-            session.send("tickString", reqId=req_id, tickType=_TICK["LAST_TIMESTAMP"], value=str(stamp))
-            session.send("tickSize", reqId=req_id, tickType=_TICK["VOLUME"], size=tape.volume)
+            session.send("tickString", reqId=req_id, tickType=TICK["LAST_TIMESTAMP"], value=str(stamp))
+            session.send("tickSize", reqId=req_id, tickType=TICK["VOLUME"], size=tape.volume)
+            if last is not None and req_id in session.rt_volume:
+                wap = round((last.high + last.low + last.close) / 3, 6)
+                session.send("tickString", reqId=req_id, tickType=TICK["RT_VOLUME"],
+                             value=f"{price};{last.volume:g};{stamp * 1000};{tape.volume:g};{wap};false")
         if first:
-            session.send("tickPrice", reqId=req_id, tickType=_TICK["CLOSE"], price=tape.price,
+            session.send("tickPrice", reqId=req_id, tickType=TICK["CLOSE"], price=tape.price,
                          size=0.0, attrMask=0)
 
     def _history_bars(self, inst: Instrument, v: Mapping[str, Any]) -> tuple[list[Bar], int, _dt.datetime]:

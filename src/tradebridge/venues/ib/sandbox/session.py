@@ -40,6 +40,7 @@ class Session:
         self.closed = False
         self.queue: asyncio.Queue[bytes | None] = asyncio.Queue()  # None: drop here
         self.mkt_data: dict[int, str] = {}         # reqId -> symbol
+        self.rt_volume: set[int] = set()           # reqIds that asked for RTVolume (tick 233)
         self.rt_bars: dict[int, str] = {}          # reqId -> symbol
         self.history_live: dict[int, tuple[str, int]] = {}  # keepUpToDate reqId -> (symbol, secs)
         self._writer_task: asyncio.Task[None] | None = None
@@ -250,9 +251,12 @@ class Session:
             self.send("tickSnapshotEnd", reqId=v["reqId"])
         else:
             self.mkt_data[v["reqId"]] = inst.symbol
+            if "233" in (v.get("genericTickList") or "").split(","):
+                self.rt_volume.add(v["reqId"])
 
     def _cancel_mkt_data(self, v: dict[str, Any]) -> None:
         self.mkt_data.pop(v["reqId"], None)
+        self.rt_volume.discard(v["reqId"])
 
     def _req_market_data_type(self, v: dict[str, Any]) -> None:
         for req_id in self.mkt_data:
