@@ -181,7 +181,7 @@ class LiveDataBase(DataBase):
             self._ended = True
 
     def _put_bar(self, bar: tuple[float, ...]) -> None:
-        lines = self.lines
+        lines: Any = self.lines
         lines.datetime[0], lines.open[0], lines.high[0], lines.low[0] = bar[:4]
         lines.close[0], lines.volume[0], lines.openinterest[0] = bar[4:]
         self._lastdt = bar[0]
@@ -224,9 +224,9 @@ class ReplayLiveData(LiveDataBase):
         self._halt = threading.Event()
         self.sent: list[tuple[Kind, Any]] = []  # every event put, in order (for tests and demos)
         self._cut_at = self.p.cut_at
-        self._thread = threading.Thread(target=self._produce, name=f"replay-{self._name}",
-                                        daemon=True)
-        self._thread.start()
+        thread = threading.Thread(target=self._produce, name=f"replay-{self._name}", daemon=True)
+        self._thread: threading.Thread | None = thread
+        thread.start()
 
     def _unsubscribe(self) -> None:
         thread = self.__dict__.get("_thread")
