@@ -8,7 +8,8 @@ __all__ = ["BackBroker", "BrokerBack", "BrokerBase", "RiskLimits"]
 
 
 # Venue names load on first use, so tradebridge works without the venue's dependency.
-_LAZY = {"IBBroker": "tradebridge.venues.ib.broker", "VCBroker": "tradebridge.venues.vc.broker"}
+_LAZY = {"IBBroker": "tradebridge.venues.ib.broker", "VCBroker": "tradebridge.venues.vc.broker",
+         "OandaBroker": "tradebridge.venues.oanda.broker"}
 
 
 def __getattr__(name: str) -> object:

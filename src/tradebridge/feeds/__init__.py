@@ -15,7 +15,8 @@ __all__ = [
 
 
 # Venue names load on first use, so tradebridge works without the venue's dependency.
-_LAZY = {"IBData": "tradebridge.venues.ib.feed", "VCData": "tradebridge.venues.vc.feed"}
+_LAZY = {"IBData": "tradebridge.venues.ib.feed", "VCData": "tradebridge.venues.vc.feed",
+         "OandaData": "tradebridge.venues.oanda.feed"}
 
 
 def __getattr__(name: str) -> object:

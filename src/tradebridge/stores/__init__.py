@@ -6,7 +6,8 @@ __all__ = ["Store", "StoreConflictError"]
 
 
 # Venue names load on first use, so tradebridge works without the venue's dependency.
-_LAZY = {"IBStore": "tradebridge.venues.ib.store", "VCStore": "tradebridge.venues.vc.store"}
+_LAZY = {"IBStore": "tradebridge.venues.ib.store", "VCStore": "tradebridge.venues.vc.store",
+         "OandaStore": "tradebridge.venues.oanda.store"}
 
 
 def __getattr__(name: str) -> object:

@@ -1,0 +1,410 @@
+"""OandaStore: one OANDA v20 account through the async client, run on the store's own asyncio thread.
+
+Everything runs in one asyncio loop on the store's thread; the engine thread only submits
+coroutines (``run``/``submit``/``call_soon``) and receives inbox events. Two streams feed the
+inbox: pricing (ticks for the datas) and transactions (order events, fills, financing for the
+broker). Transactions are applied strictly in id order: a gap in the stream, a write's answer or
+a stream reopened after a cut is filled from ``/transactions/sinceid`` first, so every
+transaction reaches the broker once and in order; after each one an ACCOUNT event carries its id
+as the cursor the broker journals. After the first connect and after every stream reconnect the
+broker gets a ``VenueSnapshot`` (pending orders, positions, transactions since its cursor,
+account summary) as a CONNECTION event and reconciles.
+
+The access token (``token`` or ``OANDA_TOKEN``) is kept as a value whose repr is ``'***'`` and is
+handed to the journal as a secret; it never appears in logs, reprs, errors or files.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import logging
+import os
+import threading
+from collections.abc import Coroutine
+from typing import Any, TypeVar
+
+from ...feeds.base import DataBase
+from ...live import Backoff, Inbox, Kind
+from ...stores.base import Store
+from . import models as m
+from .errors import OandaError, OandaNotFoundError
+from .mapping import TransactionMapper, account_values, position_prices, venue_snapshot
+
+__all__ = ["OandaStore"]
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+_STATUS = {name: index for index, name in enumerate(DataBase._NOTIFNAMES)}
+
+
+class _Secret(str):
+    """A string that never shows itself in a repr (the token in ``store.p``)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "'***'"
+
+
+class OandaStore(Store):
+    """OANDA v20 store (backtrader's params plus ``base_url`` for the sandbox and ``journal``)."""
+
+    params = (
+        ("token", ""), ("account", ""), ("practice", False), ("account_tmout", 10.0),
+        ("base_url", None), ("stream_url", None), ("journal", None), ("verify", True), ("timeout", 10.0),
+        ("heartbeat_timeout", 10.0), ("retries", 4), ("backoff_initial", 0.5), ("backoff_max", 30.0),
+        ("notifyall", False),
+    )
+    identity = ("account", "practice", "base_url")
+    secret_params = ("token",)
+
+    def __init__(self, **kwargs: Any) -> None:
+        fresh = not self.__dict__.get("_initialized")
+        super().__init__(**kwargs)
+        if fresh:
+            self._setup()
+
+    def _setup(self) -> None:
+        p = self.p
+        p.token = _Secret(p.token or os.environ.get("OANDA_TOKEN", ""))
+        if not p.token:
+            raise ValueError("OandaStore needs an access token: pass token=... or set OANDA_TOKEN "
+                             "(create one in OANDA's web platform under 'Manage API Access')")
+        if not isinstance(p.account_tmout, int | float) or p.account_tmout <= 0:
+            raise ValueError(f"OandaStore account_tmout must be a positive number of seconds, got {p.account_tmout!r}")
+        self.client: Any = None
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self.subscribers: list[Any] = []
+        self.instruments: dict[str, dict[str, Any]] = {}  # name -> v20 Instrument JSON
+        self.mapper = TransactionMapper()
+        self.upto: int | None = None  # the newest transaction id handed to the broker, in order
+        self.synced = False
+        self.connected = False
+        self._txn_lock: asyncio.Lock | None = None
+        self._price_task: asyncio.Task[Any] | None = None
+        self._account_dirty: asyncio.Event | None = None
+        self.last_summary: m.AccountSummary | None = None
+
+    def __repr__(self) -> str:
+        where = self.p.base_url or ("practice" if self.p.practice else "live")
+        return f"<OandaStore account={self.p.account!r} {where} token=***>"
+
+    # -- the loop thread ------------------------------------------------------------------------
+    def _ensure_loop(self) -> asyncio.AbstractEventLoop:
+        if self.loop is None or self.loop.is_closed():
+            self.loop = asyncio.new_event_loop()
+            self._thread = threading.Thread(target=self.loop.run_forever, daemon=True, name="oandastore")
+            self._thread.start()
+        return self.loop
+
+    def submit(self, coro: Coroutine[Any, Any, T]) -> concurrent.futures.Future[T]:
+        """Schedule ``coro`` on the store's loop from any thread."""
+        return asyncio.run_coroutine_threadsafe(coro, self._ensure_loop())
+
+    def run(self, coro: Coroutine[Any, Any, T], timeout: float | None = None) -> T:
+        """Run ``coro`` on the store's loop and wait for its result (never call from the loop)."""
+        return self.submit(coro).result(timeout)
+
+    def spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+        """Start a task on the loop (called on the loop) and keep it referenced until done."""
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._task_done)
+        return task
+
+    def _task_done(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            exc = task.exception()
+            log.error("OANDA store task failed: %s", exc)
+            self.notify(f"OANDA store task failed: {exc}")
+
+    # -- to the engine --------------------------------------------------------------------------
+    def put(self, kind: Kind, payload: Any, source: Any) -> None:
+        """Hand one event to the engine thread (before a live run attaches an inbox: statuses only)."""
+        inbox: Inbox | None = self.__dict__.get("_inbox")
+        if inbox is not None:
+            inbox.put(kind, payload, source=source)
+        elif kind is Kind.DATA_STATUS:
+            source.put_notification(payload)
+
+    def notify(self, msg: Any) -> None:
+        """A ``notify_store`` message for the strategy."""
+        self.put_notification(msg)
+
+    def data_status(self, status: str, datas: Any = None) -> None:
+        """Move every (or the given) subscribed data to a status by name."""
+        for data in self.subscribers if datas is None else datas:
+            self.put(Kind.DATA_STATUS, _STATUS[status], data)
+
+    def _broker_listens(self) -> bool:
+        broker = self.broker
+        return broker is not None and hasattr(broker, "on_event") and getattr(broker, "_store", None) is self
+
+    def _to_broker(self, kind: Kind, payload: Any) -> None:
+        if kind is Kind.STORE:
+            self.notify(payload)
+        elif self._broker_listens():
+            self.put(kind, payload, self.broker)
+
+    # -- lifecycle ------------------------------------------------------------------------------
+    def _where(self) -> str:
+        where = self.p.base_url or ("fxTrade Practice" if self.p.practice else "fxTrade (live)")
+        return f"OANDA {where}"
+
+    def _connect(self) -> None:
+        try:
+            self.run(self._open())
+        except BaseException:
+            self._stop_loop()
+            raise
+
+    def _disconnect(self) -> None:
+        if self.loop is None or self.loop.is_closed():
+            return
+        try:
+            self.run(self._close(), timeout=10)
+        finally:
+            self._stop_loop()
+
+    def _stop_loop(self) -> None:
+        loop, self.loop = self.loop, None
+        if loop is None or loop.is_closed():
+            return
+        loop.call_soon_threadsafe(loop.stop)
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(10)
+        loop.close()
+
+    def _new_client(self) -> Any:
+        from .client import OandaClient
+
+        p = self.p
+        policy = Backoff(reconnect=p.retries, initial=p.backoff_initial,
+                         maximum=p.backoff_max, timeout=None)
+        return OandaClient(str(p.token), p.account, practice=p.practice, base_url=p.base_url,
+                           stream_url=p.stream_url, verify=p.verify, timeout=p.timeout,
+                           heartbeat_timeout=p.heartbeat_timeout, retry=policy)
+
+    async def _open(self) -> None:
+        self._txn_lock = asyncio.Lock()
+        self._account_dirty = asyncio.Event()
+        self.client = self._new_client()
+        try:
+            await self._pick_account()
+            self.last_summary = await self.client.account_summary()
+            answer = await self.client.request("GET", f"/v3/accounts/{self.p.account}/instruments")
+        except (OandaError, ValueError):
+            await self.client.aclose()
+            raise
+        self.instruments = {i["name"]: i for i in answer.get("instruments", ())}
+        self.connected = True
+        self.notify(f"connected to {self._where()}, account {self.p.account}")
+        self.spawn(self._transactions_forever())
+        self.spawn(self._account_forever())
+
+    async def _pick_account(self) -> None:
+        if self.p.account:
+            return
+        accounts = [a.id for a in await self.client.accounts()]
+        if len(accounts) != 1:
+            raise ValueError(f"the OANDA token gives access to {len(accounts)} accounts "
+                             f"({', '.join(accounts) or 'none'}): choose one with account=...")
+        self.p.account = self.client.account = accounts[0]
+
+    async def _close(self) -> None:
+        self.connected = False
+        for _ in range(20):  # a cancel that races a completing wait_for can be lost (3.11): ask again
+            if not self._tasks:
+                break
+            for task in list(self._tasks):
+                task.cancel()
+            await asyncio.wait(list(self._tasks), timeout=0.25)
+        if self.client is not None:
+            await self.client.aclose()
+        self.connected = False
+
+    def precision(self, instrument: str) -> int:
+        """The number of decimals v20 accepts in prices of ``instrument``."""
+        info = self.instruments.get(instrument)
+        if info is None:
+            raise OandaNotFoundError(f"GET /v3/accounts/{self.p.account}/instruments", 404, None)
+        return int(info.get("displayPrecision", 5))
+
+    def margin_rate(self, instrument: str) -> float:
+        """OANDA's margin rate of ``instrument`` (0.02 = 50:1), 1.0 when unknown."""
+        return float(self.instruments.get(instrument, {}).get("marginRate", 1.0))
+
+    # -- transactions, in order -----------------------------------------------------------------
+    async def _transactions_forever(self) -> None:
+        stream = self.client.transaction_stream(heartbeats=True, on_event=self._on_txn_stream)
+        async with stream:
+            async for item in stream:
+                if isinstance(item, m.TransactionHeartbeat):
+                    newest = item.last_transaction_id
+                    if self.synced and newest and self.upto is not None and int(newest) > self.upto:
+                        await self.catch_up()
+                elif isinstance(item, m.Transaction):
+                    await self._deliver([item])
+
+    def _on_txn_stream(self, kind: str, detail: str) -> None:
+        if kind in ("cut", "dead") and self.synced:
+            self.synced = False
+            self.notify(f"{self._where()}: the transaction stream was {kind} ({detail}); reconnecting")
+            self._to_broker(Kind.CONNECTION, "lost")
+        elif kind == "open" and not self.synced and self.upto is not None:
+            self.spawn(self.sync())
+        elif kind == "malformed":
+            self.notify(f"{self._where()}: malformed transaction line skipped: {detail}")
+
+    async def _deliver(self, txns: list[m.Transaction]) -> None:
+        """Hand transactions to the broker in id order, fetching any the stream skipped."""
+        assert self._txn_lock is not None
+        async with self._txn_lock:
+            if not self.synced or self.upto is None:
+                return  # the coming snapshot carries them
+            for txn in sorted(txns, key=lambda t: int(t.id)):
+                if int(txn.id) <= self.upto:
+                    continue
+                if int(txn.id) > self.upto + 1:
+                    await self._fetch_since()
+                    if int(txn.id) <= self.upto:
+                        continue
+                self._apply(txn)
+
+    async def catch_up(self) -> None:
+        """Fetch and hand over every transaction after the newest one handed over (after a write)."""
+        assert self._txn_lock is not None
+        async with self._txn_lock:
+            if self.synced and self.upto is not None:
+                await self._fetch_since()
+
+    async def _fetch_since(self) -> None:
+        answer = await self.client.transactions_since(str(self.upto))
+        for txn in sorted(answer.transactions, key=lambda t: int(t.id)):
+            if int(txn.id) > (self.upto or 0):
+                self._apply(txn)
+
+    def _apply(self, txn: m.Transaction) -> None:
+        for kind, payload in self.mapper.events(txn):
+            self._to_broker(kind, payload)
+        self.upto = int(txn.id)
+        self._to_broker(Kind.ACCOUNT, {"cursor": txn.id})
+        if isinstance(txn, m.OrderFillTransaction | m.DailyFinancingTransaction) and self._account_dirty:
+            self._account_dirty.set()
+
+    # -- snapshots ------------------------------------------------------------------------------
+    async def sync(self, cursor: str | None = None) -> None:
+        """Send the broker a VenueSnapshot since ``cursor`` (default: the newest handed over)."""
+        assert self._txn_lock is not None
+        async with self._txn_lock:
+            summary = await self.client.account_summary()
+            since = cursor if cursor is not None else (None if self.upto is None else str(self.upto))
+            txns = list((await self.client.transactions_since(since)).transactions) if since else []
+            pending = await self.client.orders(state="PENDING")
+            positions = await self.client.positions(open_only=True)
+            snapshot = venue_snapshot(self.mapper, pending, positions, txns, summary)
+            self.last_summary = summary
+            values = account_values(summary)
+            values["positions"] = position_prices(positions)
+            self._to_broker(Kind.ACCOUNT, values)
+            self._to_broker(Kind.CONNECTION, snapshot)
+            self.upto = int(snapshot.cursor or summary.last_transaction_id or 0)
+            self.synced = True
+
+    async def _account_forever(self) -> None:
+        """Refresh cash and value every ``account_tmout`` seconds, and soon after each fill."""
+        dirty = self._account_dirty
+        assert dirty is not None
+        while self.connected:
+            try:
+                async with asyncio.timeout(self.p.account_tmout):
+                    await dirty.wait()
+            except TimeoutError:
+                pass
+            dirty.clear()
+            if not self._broker_listens():
+                continue
+            try:
+                summary = await self.client.account_summary()
+            except OandaError as exc:
+                log.warning("account refresh failed: %s", exc)
+                continue
+            self.last_summary = summary
+            self._to_broker(Kind.ACCOUNT, account_values(summary))
+
+    # -- prices for the datas -------------------------------------------------------------------
+    def subscribe(self, data: Any) -> None:
+        """Remember a data and start it on the loop (backfill, then its instrument's prices)."""
+        if not any(d is data for d in self.subscribers):
+            self.subscribers.append(data)
+        self.submit(data._oanda_start())
+
+    def unsubscribe(self, data: Any) -> None:
+        """Forget a data (its prices stop with the next stream restart)."""
+        self.subscribers = [d for d in self.subscribers if d is not data]
+
+    def watch_prices(self) -> None:
+        """(Re)start the pricing stream over the instruments of the live datas (on the loop)."""
+        if self._price_task is not None:
+            self._price_task.cancel()
+        names = sorted({d.p.dataname for d in self.subscribers if d.live_wanted})
+        if names:
+            self._price_task = self.spawn(self._prices_forever(names))
+
+    async def _prices_forever(self, names: list[str]) -> None:
+        data = next(d for d in self.subscribers if d.live_wanted)
+        dp = data.p
+        policy = Backoff(reconnect=(dp.reconnections if dp.reconnect else 0), initial=dp.reconntimeout / 5,
+                         maximum=dp.reconntimeout, timeout=None)
+        stream = self.client.pricing_stream(names, snapshot=True, retry=policy,
+                                            on_event=lambda kind, detail: self._on_price_stream(kind, detail))
+        try:
+            async with stream:
+                async for price in stream:
+                    if isinstance(price, m.ClientPrice):
+                        for d in self.subscribers:
+                            if d.p.dataname == price.instrument:
+                                d._on_price(price)
+        except OandaError as exc:
+            self.notify(f"{self._where()}: pricing stream given up: {exc}")
+            self.data_status("DISCONNECTED")
+
+    def _on_price_stream(self, kind: str, detail: str) -> None:
+        if kind in ("cut", "dead"):
+            self.notify(f"{self._where()}: the pricing stream was {kind} ({detail}); reconnecting")
+            for data in self.subscribers:
+                data._on_cut()
+        elif kind == "open":
+            for data in self.subscribers:
+                if data._cut:
+                    self.spawn(data._on_reopen())
+        elif kind == "malformed":
+            self.notify(f"{self._where()}: malformed price line skipped: {detail}")
+
+    # -- broker/data classes ----------------------------------------------------------------------
+    def getdata(self, *args: Any, **kwargs: Any) -> Any:
+        """An OandaData on this store."""
+        from .feed import OandaData
+
+        return OandaData(*args, _store_obj=self, **kwargs)
+
+    def getbroker(self, *args: Any, **kwargs: Any) -> Any:
+        """This store's OandaBroker (one per store)."""
+        from .broker import OandaBroker
+
+        if self.broker is None:
+            self.broker = OandaBroker(*args, _store_obj=self, **kwargs)
+        return self.broker
+
+    @classmethod
+    def for_kwargs(cls, kwargs: dict[str, Any]) -> OandaStore:
+        """The store named by the store params among ``kwargs`` (they are removed from it)."""
+        store = kwargs.pop("_store_obj", None)
+        names = set(cls.params._defaults)
+        mine = {k: kwargs.pop(k) for k in list(kwargs) if k in names}
+        return store if store is not None else cls(**mine)

@@ -1,0 +1,156 @@
+"""Shared pieces of the OANDA store/broker/feed tests: the real v20 sandbox on a loopback thread,
+a scripted strategy run through Cerebro on OandaStore, and the sandbox's truth to compare."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import tradebridge as bt
+from tradebridge.stores.base import Store
+from tradebridge.venues.oanda.sandbox import ThreadedOandaSandbox
+
+TOKEN = "tb-test-token-0123456789abcdef"  # a test asserts it never shows up anywhere
+
+
+@contextmanager
+def sandbox(**kwargs: Any) -> Iterator[ThreadedOandaSandbox]:
+    """A v20 sandbox on an ephemeral loopback port (fast heartbeats), on its own thread."""
+    kwargs.setdefault("heartbeat", 0.2)
+    sb = ThreadedOandaSandbox(**kwargs).start()
+    try:
+        yield sb
+    finally:
+        sb.stop()
+
+
+def store_for(sb: ThreadedOandaSandbox, journal: Any, **kwargs: Any) -> Any:
+    """An OandaStore on ``sb`` with fast retries."""
+    kwargs.setdefault("token", TOKEN)
+    kwargs.setdefault("backoff_initial", 0.01)
+    kwargs.setdefault("backoff_max", 0.05)
+    kwargs.setdefault("heartbeat_timeout", 2.0)
+    kwargs.setdefault("account_tmout", 0.5)
+    return bt.stores.OandaStore(account=sb.account_id, base_url=sb.url, journal=journal, **kwargs)
+
+
+class Stepper:
+    """Replays sandbox bars from a thread once a pricing stream is open (``cerebro.run`` blocks the test)."""
+
+    def __init__(self, sb: ThreadedOandaSandbox, bars: int, pause: float = 0.01,
+                 on_step: Callable[[int], Any] | None = None) -> None:
+        self.sb, self.bars, self.pause, self.on_step = sb, bars, pause, on_step
+        self.stepped = 0
+        self._halt = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="oanda-stepper", daemon=True)
+        self._thread.start()
+
+    def streaming(self) -> bool:
+        return bool(self.sb.call(lambda: len(self.sb.state._price_queues)))
+
+    def _run(self) -> None:
+        while not self._halt.is_set() and not self.streaming():
+            self._halt.wait(0.005)
+        while not self._halt.is_set() and self.stepped < self.bars:
+            self.sb.step()
+            self.stepped += 1
+            if self.on_step is not None:
+                self.on_step(self.stepped)
+            self._halt.wait(self.pause)
+
+    def stop(self) -> None:
+        self._halt.set()
+        self._thread.join(5)
+
+
+class Script(bt.Strategy):
+    """Runs ``steps[n](self)`` on the n-th live bar, stops at ``stop_at``; records every notification."""
+
+    params = (("steps", None), ("stop_at", 10))
+
+    def __init__(self):
+        self.live, self.status, self.backfilled = 0, "", 0
+        self.statuses_seen: list[str] = []
+        self.events: list[tuple] = []
+        self.trades: list[Any] = []
+        self.messages: list[Any] = []
+        self.orders: dict[str, Any] = {}
+
+    def notify_data(self, data, status, *args, **kwargs):
+        self.status = data._getstatusname(status)
+        self.statuses_seen.append(self.status)
+
+    def notify_order(self, order):
+        self.events.append((order.ref, order.getstatusname(), order.executed.size, order.executed.price,
+                            dict(order.info)))
+
+    def notify_trade(self, trade):
+        self.trades.append((trade.status, trade.size, trade.pnlcomm))
+
+    def notify_store(self, msg, *args, **kwargs):
+        self.messages.append(str(msg))
+
+    def next(self):
+        if self.status != "LIVE":
+            self.backfilled += 1
+            return
+        self.live += 1
+        step = (self.p.steps or {}).get(self.live)
+        if step is not None:
+            step(self)
+        if self.live >= self.p.stop_at:
+            self.env.runstop()
+
+    def statuses(self, order) -> list[str]:
+        """The statuses ``order`` went through, in order."""
+        return [s for ref, s, *_ in self.events if ref == order.ref]
+
+
+def run_script(sb: ThreadedOandaSandbox, journal: Any, steps: dict[int, Callable[[Script], Any]], stop_at: int,
+               bars: int | None = None, data_kwargs: dict[str, Any] | None = None,
+               on_step: Callable[[int], Any] | None = None, **store_kwargs: Any) -> tuple[Script, Any]:
+    """Run a Script through Cerebro with OandaBroker on the sandbox; returns (strategy, broker)."""
+    cerebro = bt.Cerebro()
+    store = store_for(sb, journal, **store_kwargs)
+    kwargs = {"dataname": "EUR_USD", "timeframe": bt.TimeFrame.Seconds, "compression": 5, "candles": 20}
+    kwargs.update(data_kwargs or {})
+    cerebro.adddata(store.getdata(**kwargs))
+    cerebro.setbroker(store.getbroker())
+    cerebro.addstrategy(Script, steps=steps, stop_at=stop_at)
+    stepper = Stepper(sb, bars or stop_at + 5, on_step=on_step)
+    try:
+        (strat,) = cerebro.run()
+    finally:
+        stepper.stop()
+        store.stop()
+    return strat, cerebro.broker
+
+
+def venue_orders(sb: ThreadedOandaSandbox) -> dict[str, Any]:
+    """The sandbox's orders by client id (ours travel in clientExtensions.id)."""
+    def collect() -> dict[str, Any]:
+        acct = sb.state.account
+        return {o.client_id: (o.type, o.state, dict(o.fields), dict(o.result))
+                for o in acct.orders.values() if o.client_id}
+    return sb.call(collect)
+
+
+def venue_position(sb: ThreadedOandaSandbox, name: str = "EUR_USD") -> float:
+    """Net units of the sandbox account in ``name``."""
+    return sb.call(lambda: sum(t.current_units for t in sb.state.account.open_trades(name)))
+
+
+def venue_summary(sb: ThreadedOandaSandbox) -> dict[str, Any]:
+    return sb.call(sb.state.account.summary)
+
+
+def venue_fills(sb: ThreadedOandaSandbox) -> dict[str, dict[str, Any]]:
+    """ORDER_FILL transactions of the sandbox by id."""
+    return sb.call(lambda: {t["id"]: dict(t) for t in sb.state.account.txns if t["type"] == "ORDER_FILL"})
+
+
+def clear_stores() -> None:
+    """Forget stores left registered by a failed test."""
+    Store._registry.clear()
