@@ -108,3 +108,15 @@ def test_threaded_sandbox_serves_a_synchronous_caller_and_stops():
         loop.close()
         asyncio.set_event_loop(None)
     assert box.loop.is_closed()
+
+
+def test_frames_given_by_name_add_stock_and_forex_instruments():
+    from tradebridge.utils.synthetic import synthetic_ohlcv
+
+    frames = {"MSFT": synthetic_ohlcv(50, seed=1, freq="D"), "GBP.USD": synthetic_ohlcv(50, seed=2, freq="D")}
+    srv = SandboxServer(port=0, start=START, data=frames)
+    msft, gbp = srv.instruments["MSFT"].contract, srv.instruments["GBP.USD"].contract
+    assert (msft.sec_type, msft.exchange, msft.currency) == ("STK", "SMART", "USD")
+    assert (gbp.symbol, gbp.currency, gbp.sec_type, gbp.exchange) == ("GBP", "USD", "CASH", "IDEALPRO")
+    assert srv.market.tapes["GBP.USD"].price == frames["GBP.USD"]["open"].iloc[40]
+    assert sorted(srv.instruments) == ["AAPL", "EUR.USD", "GBP.USD", "MSFT"]

@@ -230,6 +230,8 @@ class MarketData:
         self.t0 = t0 - t0 % RT_BAR_SECONDS
         self.tapes: dict[str, Tape] = {}
         for symbol, frame in (files or {}).items():
+            if isinstance(frame.index, pd.DatetimeIndex) and frame.index.tz is None:
+                frame = frame.tz_localize("UTC")  # naive times are UTC
             self.tapes[symbol] = Tape(symbol, self.t0, frame=frame, split=split)
 
     def ensure(self, symbol: str, sec_type: str = "STK") -> Tape:

@@ -50,7 +50,7 @@ from .messages import (
 )
 from .session import Session
 
-__all__ = ["SandboxServer", "ThreadedSandbox", "start_in_thread", "instrument_for_file"]
+__all__ = ["SandboxServer", "ThreadedSandbox", "start_in_thread", "instrument_named"]
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -60,9 +60,9 @@ _NO_SECURITY = 200
 _WHATS = {"TRADES", "MIDPOINT", "BID", "ASK", "BID_ASK", "ADJUSTED_LAST"}
 
 
-def instrument_for_file(path: str | Path) -> Instrument:
-    """An instrument named after a data file: ``EUR.USD.csv`` is forex (IDEALPRO), others stock."""
-    stem = Path(path).stem.upper()
+def instrument_named(name: str) -> Instrument:
+    """An instrument for a data name (a file's stem): ``EUR.USD`` is forex (IDEALPRO), others stock."""
+    stem = name.upper()
     con_id = zlib.crc32(stem.encode()) % 90_000_000 + 10_000_000
     if "." in stem:
         base, quote = stem.split(".", 1)
@@ -102,7 +102,6 @@ class SandboxServer:
         self._server: asyncio.base_events.Server | None = None
         self._ticker: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
-        self.started = _dt.datetime.now(_dt.UTC)
 
     # --- set-up ---------------------------------------------------------------------------
     @staticmethod
@@ -110,13 +109,12 @@ class SandboxServer:
                    ) -> tuple[dict[str, pd.DataFrame], dict[str, Instrument]]:
         instruments = {inst.symbol: inst for inst in default_instruments()}
         frames: dict[str, pd.DataFrame] = {}
-        items = data.items() if isinstance(data, Mapping) else ((p, None) for p in data)
-        for key, frame in items:
-            inst = instrument_for_file(key)
-            if inst.symbol in instruments:
-                inst = instruments[inst.symbol]
-            instruments[inst.symbol] = inst
-            frames[inst.symbol] = frame if frame is not None else load_csv(key)
+        items = (data.items() if isinstance(data, Mapping)
+                 else ((Path(p).stem, load_csv(p)) for p in data))
+        for name, frame in items:
+            inst = instrument_named(name)
+            inst = instruments.setdefault(inst.symbol, inst)
+            frames[inst.symbol] = frame
         return frames, instruments
 
     def _make_exchange(self, account: str, cash: float, liquidity: Any) -> Any:
@@ -132,6 +130,11 @@ class SandboxServer:
         for symbol, tape in self.market.tapes.items():
             p = tape.price
             self.exchange.on_bar(symbol, Bar(t0, p, p, p, p, 0.0))
+
+    @property
+    def account(self) -> str:
+        """The account id the sandbox manages."""
+        return self.accounts[0]
 
     @property
     def host(self) -> str:
