@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 
+import pytest
 from ib_async import IB, LimitOrder, MarketOrder, Stock
 from ib_sandbox_helpers import START, run, settle
 
@@ -14,15 +15,21 @@ from tradebridge.venues.ib.sandbox.server import SandboxServer, start_in_thread
 AAPL = Stock("AAPL", "SMART", "USD", conId=265598)
 
 
-def test_a_client_capped_at_version_176_trades_with_the_older_layouts():
+@pytest.mark.parametrize("version", [163, 170, 176])
+def test_a_client_capped_at_an_older_version_trades_with_the_older_layouts(version):
     async def go():
         async with SandboxServer(port=0, start=START) as srv:
             ib = IB()
-            ib.client.MaxClientVersion = 176  # faProfile fields present, no pendingPriceRevision
+            ib.client.MaxClientVersion = version  # e.g. 176: faProfile, no pendingPriceRevision
             await ib.connectAsync(srv.host, srv.port, clientId=1, timeout=5)
-            assert ib.client.serverVersion() == 176
+            assert ib.client.serverVersion() == version
             (details,) = await ib.reqContractDetailsAsync(AAPL)
-            assert details.contract.conId == 265598
+            assert (details.contract.conId, details.minTick, details.longName) == (265598, 0.01, "APPLE INC")
+            assert details.marketRuleIds == "26" and details.stockType == "COMMON"
+            errors = []
+            ib.errorEvent += lambda req_id, code, text, contract: errors.append(code)
+            await ib.reqContractDetailsAsync(Stock("NOPE", "SMART", "USD"))
+            assert errors == [200]
             trade = ib.placeOrder(AAPL, LimitOrder("BUY", 3, 195.0, orderRef="v176"))
             await srv.until(lambda: srv.exchange.orders)
             await srv.step()
