@@ -292,3 +292,43 @@ async def test_pipelined_requests_are_answered_in_order_and_garbage_gets_400() -
         assert got.count(b"HTTP/1.1 200 ") == 2 and got.count(sb.account_id.encode()) == 2
         bad = await _raw(sb, b"NOT HTTP AT ALL\r\n\r\n")
         assert bad.startswith(b"HTTP/1.1 400 ") and b"Bad HTTP request" in bad
+
+
+@aio
+async def test_fault_drop_serves_the_order_but_loses_the_answer() -> None:
+    async with OandaSandbox() as sb, client(sb) as c:
+        api = Api(c, sb.account_id)
+        sb.faults.drop(count=1, path=r"/orders$")
+        with pytest.raises(httpx.RemoteProtocolError):
+            await api.order(
+                type="MARKET", instrument="EUR_USD", units="10", clientExtensions={"id": "lost-1"}
+            )
+        found = (await api.get("/orders/@lost-1"))["order"]  # the order went through: find it by client id
+        assert found["state"] == "FILLED" and sb.faults.injected["drop"] == 1
+
+
+async def _chaos_run(seed: int) -> tuple[list[int], dict[str, int]]:
+    async with OandaSandbox(heartbeat=0.05) as sb, client(sb) as c:
+        sb.faults.chaos(seed, errors=0.3, delays=0.1, delay=0.01, drops=0.1, cuts=0.5, malformed=0.2)
+        statuses = []
+        async with _stream(c, sb, "/transactions/stream") as resp:
+            for _ in range(30):
+                try:
+                    statuses.append((await c.get("/v3/accounts")).status_code)
+                except httpx.RemoteProtocolError:
+                    statuses.append(-1)
+                sb.step()
+            assert resp.status_code in (200, 429, 503)
+        return statuses, dict(sb.faults.injected)
+
+
+@aio
+async def test_chaos_is_seeded_reproducible_and_injects_every_kind() -> None:
+    first, injected = await _chaos_run(7)
+    again, _ = await _chaos_run(7)
+    other, _ = await _chaos_run(8)
+    assert first == again and first != other
+    assert {429, 503, 200, -1} <= set(first)
+    assert injected["cut"] >= 1 and injected["error"] >= 1 and injected["drop"] >= 1
+    with pytest.raises(ValueError, match="probability"):
+        OandaSandbox().faults.chaos(1, errors=2.0)

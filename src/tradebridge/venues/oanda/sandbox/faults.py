@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import collections
 import dataclasses
+import random
 import re
 import time
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["Faults", "RateLimit"]
+__all__ = ["Chaos", "Faults", "RateLimit"]
 
 _MESSAGES = {
     429: "Requests are being rate limited (sandbox fault injection)",
@@ -48,6 +49,41 @@ def _window(value: Any, count: int | None, seconds: float | None, path: str | No
     return _Window(value, count, until, re.compile(path) if path else None)
 
 
+_CHAOS_KINDS = ("errors", "delays", "drops", "cuts", "malformed")
+
+
+@dataclasses.dataclass
+class Chaos:
+    """Seeded random faults: each request may answer 429/503 (``errors``), be held back
+    (``delays``) or be served with its answer lost (``drops``); each replayed bar may cut the open
+    streams (``cuts``); each stream line may be malformed (``malformed``). The same seed and the
+    same sequence of requests give the same faults."""
+
+    seed: int
+    errors: float = 0.1
+    delays: float = 0.05
+    drops: float = 0.02
+    cuts: float = 0.05
+    malformed: float = 0.02
+    delay: float = 0.1
+    retry_after: float = 0.05
+
+    def __post_init__(self) -> None:
+        self._rngs = {}
+        for name in _CHAOS_KINDS:
+            value = getattr(self, name)
+            if not 0.0 <= value <= 1.0:
+                raise ValueError(f"chaos {name} must be a probability in [0, 1], got {value}")
+            # one generator per kind: requests, bars and stream lines draw independently
+            self._rngs[name] = random.Random(f"{self.seed}:{name}")
+
+    def hit(self, name: str) -> bool:
+        return self._rngs[name].random() < getattr(self, name)
+
+    def pick(self, name: str, choices: tuple[Any, ...]) -> Any:
+        return self._rngs[name].choice(choices)
+
+
 class Faults:
     """What the sandbox should get wrong next. Requests matching ``path`` (a regex on the URL
     path, default any) are affected; each fault lasts ``count`` requests or ``seconds``."""
@@ -57,7 +93,9 @@ class Faults:
         self._delays: list[_Window] = []
         self._malformed: dict[str, int] = {}
         self._streams: set[Any] = set()  # live stream handles: .kind, .cut()
-        self.injected: dict[str, int] = {"error": 0, "delay": 0, "cut": 0, "malformed": 0}
+        self._drops: list[_Window] = []
+        self._chaos: Chaos | None = None
+        self.injected: dict[str, int] = {"error": 0, "delay": 0, "cut": 0, "malformed": 0, "drop": 0}
 
     def fail(
         self,
@@ -105,16 +143,34 @@ class Faults:
         key = kind or "*"
         self._malformed[key] = self._malformed.get(key, 0) + count
 
+    def drop(self, count: int | None = None, seconds: float | None = None, path: str | None = None) -> None:
+        """Serve the request, then drop the connection instead of answering (the client cannot
+        know whether e.g. its order was placed)."""
+        self._drops.append(_window(True, count, seconds, path))
+
+    def chaos(self, seed: int, **probabilities: float) -> Chaos:
+        """Turn on seeded random faults (see :class:`Chaos`); ``clear()`` turns them off."""
+        self._chaos = Chaos(seed, **probabilities)
+        return self._chaos
+
     def clear(self) -> None:
         """No more faults."""
         self._errors.clear()
         self._delays.clear()
+        self._drops.clear()
         self._malformed.clear()
+        self._chaos = None
 
     # -- consulted by the HTTP layer ------------------------------------------------------
 
     def error_for(self, path: str) -> tuple[int, dict[str, str], dict[str, str]] | None:
         """(status, headers, body) to answer instead of ``path``, or None."""
+        chaos = self._chaos
+        if chaos is not None and chaos.hit("errors"):
+            self.injected["error"] += 1
+            status = chaos.pick("errors", (429, 503))
+            headers = {"Retry-After": f"{chaos.retry_after:g}"} if status == 429 else {}
+            return status, headers, {"errorMessage": _MESSAGES[status]}
         now = time.monotonic()
         for window in self._errors:
             if window.applies(path, now):
@@ -130,6 +186,9 @@ class Faults:
         return None
 
     def delay_for(self, path: str) -> float:
+        if self._chaos is not None and self._chaos.hit("delays"):
+            self.injected["delay"] += 1
+            return self._chaos.delay
         now = time.monotonic()
         for window in self._delays:
             if window.applies(path, now):
@@ -138,8 +197,29 @@ class Faults:
                 return float(window.value)
         return 0.0
 
+    def drop_for(self, path: str) -> bool:
+        """Whether the answer to this (already served) request must be lost."""
+        if self._chaos is not None and self._chaos.hit("drops"):
+            self.injected["drop"] += 1
+            return True
+        now = time.monotonic()
+        for window in self._drops:
+            if window.applies(path, now):
+                window.use()
+                self.injected["drop"] += 1
+                return True
+        return False
+
+    def on_step(self) -> None:
+        """A bar was replayed: chaos may cut the open streams."""
+        if self._chaos is not None and self._streams and self._chaos.hit("cuts"):
+            self.cut_streams()
+
     def take_malformed(self, kind: str) -> bool:
         """Whether the next line of a ``kind`` stream must be malformed (consumes one)."""
+        if self._chaos is not None and self._chaos.hit("malformed"):
+            self.injected["malformed"] += 1
+            return True
         for key in (kind, "*"):
             if self._malformed.get(key, 0) > 0:
                 self._malformed[key] -= 1

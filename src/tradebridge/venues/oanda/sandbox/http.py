@@ -17,9 +17,10 @@ from urllib.parse import parse_qsl, urlsplit
 
 import h11
 
-__all__ = ["Request", "Response", "StreamResponse", "serve_connection"]
+__all__ = ["DROP", "Request", "Response", "StreamResponse", "serve_connection"]
 
 _MAX_BODY = 1 << 20
+DROP = 0  # a Response status meaning: close the connection without answering (fault injection)
 
 
 @dataclasses.dataclass
@@ -175,6 +176,9 @@ async def serve_connection(
             if isinstance(resp, StreamResponse):
                 await _send_stream(conn, resp, register)
                 break
+            if resp.status == DROP:
+                conn.cut()
+                break
             await _send_json(conn, resp)
             if conn.h11.our_state is h11.MUST_CLOSE or conn.h11.their_state is h11.MUST_CLOSE:
                 break
@@ -182,8 +186,9 @@ async def serve_connection(
     except h11.RemoteProtocolError as exc:
         if conn.h11.our_state in (h11.IDLE, h11.SEND_RESPONSE):
             with contextlib.suppress(Exception):
-                await _send_json(conn, Response(400, {"errorMessage": f"Bad HTTP request: {exc}"},
-                                                {"Connection": "close"}))
+                await _send_json(
+                    conn, Response(400, {"errorMessage": f"Bad HTTP request: {exc}"}, {"Connection": "close"})
+                )
     except (h11.ProtocolError, ConnectionError, asyncio.IncompleteReadError):
         pass
     finally:

@@ -18,7 +18,7 @@ from .account import Account
 from .book import amount, render
 from .data import BUNDLED, Series, bundled_series
 from .faults import Faults, RateLimit
-from .http import Request, Response, StreamResponse, serve_connection
+from .http import DROP, Request, Response, StreamResponse, serve_connection
 from .pricing import TIME_FORMAT, Market
 from .routes import dispatch
 
@@ -67,6 +67,7 @@ class SandboxState:
             if not updated:
                 break
             self.account.on_step(updated)
+            self.faults.on_step()
             for queue in list(self._price_queues):
                 queue.put_nowait(updated)
             done += 1
@@ -251,6 +252,8 @@ class SandboxState:
             TIME_FORMAT.reset(token)
         if isinstance(resp, StreamResponse):
             resp.lines = _with_format(resp.lines, fmt)
+        elif self.faults.drop_for(req.path):
+            return Response(DROP, None)
         return resp
 
 
