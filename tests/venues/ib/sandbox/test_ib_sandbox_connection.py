@@ -49,3 +49,14 @@ def test_unknown_messages_and_a_second_start_api_get_321_and_the_connection_live
             assert 9 in srv.sessions
             writer.close()
     run(go())
+
+
+def test_the_served_version_range_can_be_narrowed_and_is_checked():
+    async def go():
+        async with SandboxServer(port=0, start=START, versions=(157, 170)) as srv:
+            writer, next_message = await raw_connect(srv.host, srv.port, 100, 225)
+            assert (await next_message())[0] == "170"
+            writer.close()
+    run(go())
+    with pytest.raises(ValueError, match=r"versions \(150, 178\) must lie within 157..178"):
+        SandboxServer(versions=(150, 178))

@@ -152,9 +152,9 @@ class _App(EWrapper, EClient):
                 out.append(args)
 
 
-@pytest.fixture
-def sandbox_app():
-    box = start_in_thread(start=START)
+@pytest.fixture(params=[178, 176], ids=["v178", "v176"])
+def sandbox_app(request):
+    box = start_in_thread(start=START, versions=(157, request.param))
     app = _App()
     app.connect(box.host, box.port, clientId=11)
     reader = threading.Thread(target=app.run, daemon=True)
@@ -177,7 +177,7 @@ def _aapl() -> Contract:
 
 def test_official_client_handshake_accounts_and_time(sandbox_app):
     box, app = sandbox_app
-    assert app.serverVersion() == 178
+    assert app.serverVersion() == box.server.versions[1]
     assert app.take("managedAccounts") == ("DU000001",)
     assert app.take("nextValidId")[0] >= 1
     app.reqCurrentTime()

@@ -27,6 +27,7 @@ from typing import Any, TypeVar
 
 import pandas as pd
 
+from ..protocol import MAX_VERSION, MIN_VERSION
 from ..protocol.responses import TICK
 from .events import Bar, Contract, ExecutionEvent, OrderStatus
 from .faults import CONNECTIVITY_TEXT, PACING_TEXT, DropPoint, FaultPlan
@@ -81,8 +82,12 @@ class SandboxServer:
                  account: str = "DU000001",
                  data: Iterable[str | Path] | Mapping[str, pd.DataFrame] = (),
                  start: _dt.datetime | float | None = None, bar_interval: float | None = None,
-                 exchange: Any = None, cash: float = 1_000_000.0, liquidity: Any = None) -> None:
+                 exchange: Any = None, cash: float = 1_000_000.0, liquidity: Any = None,
+                 versions: tuple[int, int] = (MIN_VERSION, MAX_VERSION)) -> None:
         self._host, self._port = host, port
+        if not MIN_VERSION <= versions[0] <= versions[1] <= MAX_VERSION:
+            raise ValueError(f"versions {versions} must lie within {MIN_VERSION}..{MAX_VERSION}")
+        self.versions = versions
         if not account or not account.isalnum():
             raise ValueError(f"account id must be letters and digits, got {account!r}")
         self.accounts = [account]

@@ -34,7 +34,7 @@ class Session:
                  writer: asyncio.StreamWriter) -> None:
         self.server = server
         self.reader, self.writer = reader, writer
-        self.proto = ServerProtocol()
+        self.proto = ServerProtocol(*server.versions)
         self.client_id: int | None = None
         self.ready = False
         self.closed = False
