@@ -152,6 +152,8 @@ def test_a_store_on_visual_chart_itself_off_windows_says_it_needs_windows() -> N
         VCStore()
     with pytest.raises(VCUnavailableError, match="needs Windows"):
         bt.feeds.VCData(dataname=ES)
+    with pytest.raises(VCUnavailableError, match="needs Windows"):
+        bt.brokers.VCBroker()
     with pytest.raises(VCUnavailableError, match="needs Windows"):  # and the failed store left nothing behind
         VCStore()
 

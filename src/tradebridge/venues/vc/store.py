@@ -22,14 +22,13 @@ with the return are handed on, the broker gets a fresh snapshot to reconcile aga
 from __future__ import annotations
 
 import collections
-import concurrent.futures
 import datetime as _dt
 import logging
 import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 from ...feeds.base import DataBase
 from ...live.inbox import Inbox, Kind
@@ -43,7 +42,6 @@ from .trace import RecordingBackend, TraceMismatchError
 __all__ = ["VCStore"]
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
 _BARS_PER_CALL = 500  # history is read in slices, so a long backfill never blocks events for long
 _PUMP_TIMEOUT = 1.0  # how long one pump may wait; a call to make wakes it at once
@@ -143,20 +141,6 @@ class VCStore(Store):
         with self._lock:
             self._commands.append(lambda: fn(*args))
         self.backend.wake()
-
-    def run(self, fn: Callable[..., T], *args: Any, timeout: float | None = None) -> T:
-        """Run ``fn(*args)`` on the pump thread and wait for its result (or its exception)."""
-        if threading.current_thread() is self._thread:
-            return fn(*args)
-        future: concurrent.futures.Future[T] = concurrent.futures.Future()
-
-        def task() -> None:
-            try:
-                future.set_result(fn(*args))
-            except BaseException as exc:
-                future.set_exception(exc)
-        self.call_soon(task)
-        return future.result(timeout)
 
     # -- lifecycle --------------------------------------------------------------------------------
     def _connect(self) -> None:
