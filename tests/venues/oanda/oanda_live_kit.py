@@ -110,14 +110,15 @@ class Script(bt.Strategy):
 
 def run_script(sb: ThreadedOandaSandbox, journal: Any, steps: dict[int, Callable[[Script], Any]], stop_at: int,
                bars: int | None = None, data_kwargs: dict[str, Any] | None = None,
-               on_step: Callable[[int], Any] | None = None, **store_kwargs: Any) -> tuple[Script, Any]:
+               on_step: Callable[[int], Any] | None = None, broker_kwargs: dict[str, Any] | None = None,
+               **store_kwargs: Any) -> tuple[Script, Any]:
     """Run a Script through Cerebro with OandaBroker on the sandbox; returns (strategy, broker)."""
     cerebro = bt.Cerebro()
     store = store_for(sb, journal, **store_kwargs)
     kwargs = {"dataname": "EUR_USD", "timeframe": bt.TimeFrame.Seconds, "compression": 5, "candles": 20}
     kwargs.update(data_kwargs or {})
     cerebro.adddata(store.getdata(**kwargs))
-    cerebro.setbroker(store.getbroker())
+    cerebro.setbroker(store.getbroker(**(broker_kwargs or {})))
     cerebro.addstrategy(Script, steps=steps, stop_at=stop_at)
     stepper = Stepper(sb, bars or stop_at + 5, on_step=on_step)
     try:
