@@ -196,3 +196,20 @@ def test_delivered_times_strictly_increase_for_bars_and_never_go_back_for_ticks(
             kept.append(sec)
             last = sec
     assert len(out) == len(kept)
+
+
+def test_late_ticks_are_dropped_unless_latethrough():
+    def feed(latethrough):
+        data = _Engine(latethrough=latethrough)
+        data._inbox = Inbox()
+        data._start()
+        for sec in (10, 12, 11, 13):
+            data.on_event(Event(Kind.TICK, {"price": float(sec), "size": 1, "time": 1.7e9 + sec},
+                                data))
+        out = []
+        while data.next():
+            out.append(data.close[0])
+        return out, data.duplicates
+
+    assert feed(False) == ([10.0, 12.0, 13.0], 1)
+    assert feed(True) == ([10.0, 12.0, 11.0, 13.0], 0)

@@ -84,7 +84,7 @@ class LiveDataBase(DataBase):
         ("backfill_start", True),  # deliver history before the live bars
         ("backfill", True),  # after a reconnect, backfill the bars missed during the outage
         ("backfill_from", None),  # a data feed delivered first (its bars precede the backfill)
-        ("latethrough", False),
+        ("latethrough", False),  # let late ticks through (the resampler's takelate decides)
     )
     _ENDING = frozenset({DataBase.DISCONNECTED, DataBase.NOTSUBSCRIBED, DataBase.NOTSUPPORTED_TF})
 
@@ -165,8 +165,12 @@ class LiveDataBase(DataBase):
                 self._status(item)
                 continue
             dt = item[0]
-            if dt < self._lastdt or (dt == self._lastdt and what == _BAR):
-                self.duplicates += 1
+            if what == _BAR:
+                if dt <= self._lastdt:
+                    self.duplicates += 1
+                    continue
+            elif dt < self._lastdt and not self.p.latethrough:
+                self.duplicates += 1  # a late tick
                 continue
             self._put_bar(item)
             return True
@@ -184,7 +188,7 @@ class LiveDataBase(DataBase):
         lines: Any = self.lines
         lines.datetime[0], lines.open[0], lines.high[0], lines.low[0] = bar[:4]
         lines.close[0], lines.volume[0], lines.openinterest[0] = bar[4:]
-        self._lastdt = bar[0]
+        self._lastdt = max(self._lastdt, bar[0])
 
     def _load_backfill_from(self) -> bool:
         """Copy the next bar of ``backfill_from``; at its end, fall through to the queue."""
