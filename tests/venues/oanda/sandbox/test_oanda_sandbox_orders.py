@@ -378,3 +378,31 @@ async def test_daily_financing_is_charged_at_the_new_york_rollover() -> None:
         assert len(financing) == 1
         assert float(financing[0]["financing"]) < 0  # longs pay the bundled long rate
         assert abs(sb.state.account.balance - (before + float(financing[0]["financing"]))) < 1e-3
+
+
+@aio
+async def test_client_extensions_of_orders_and_trades_can_be_modified() -> None:
+    async with OandaSandbox() as sb, client(sb, checked=Checked()) as c:
+        api = Api(c, sb.account_id)
+        order = (await api.order(type="LIMIT", instrument=EUR, units="10", price="0.90000")).json()
+        oid = order["orderCreateTransaction"]["id"]
+        r = await api.put(
+            f"/orders/{oid}/clientExtensions", {"clientExtensions": {"id": "tagged", "tag": "x"}}
+        )
+        assert r.status_code == 200, r.text
+        assert r.json()["orderClientExtensionsModifyTransaction"]["clientExtensionsModify"]["id"] == "tagged"
+        assert (await api.get("/orders/@tagged"))["order"]["id"] == oid
+        fill = (await api.order(type="MARKET", instrument=EUR, units="10")).json()["orderFillTransaction"]
+        r = await api.put(
+            f"/trades/{fill['tradeOpened']['tradeID']}/clientExtensions",
+            {"clientExtensions": {"id": "t-1", "comment": "mine"}},
+        )
+        assert r.status_code == 200, r.text
+        assert (await api.get("/trades/@t-1"))["trade"]["clientExtensions"] == {
+            "id": "t-1",
+            "comment": "mine",
+        }
+        missing = await api.put("/orders/999/clientExtensions", {"clientExtensions": {"id": "z"}})
+        assert missing.status_code == 404 and missing.json()["errorCode"] == "ORDER_DOESNT_EXIST"
+        empty = await api.put("/trades/@t-1/clientExtensions", {})
+        assert empty.status_code == 400 and empty.json()["errorCode"] == "CLIENT_EXTENSIONS_DATA_MISSING"

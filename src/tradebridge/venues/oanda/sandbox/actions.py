@@ -9,10 +9,12 @@ from typing import Any
 
 from .account import Account
 from .book import SbOrder, SbTrade, render
-from .orders import TRADE_TYPES, Reject, check_request
+from .orders import TRADE_TYPES, Reject, check_extensions, check_request
 from .pricing import CandleError, parse_time
 
 __all__ = [
+    "modify_order_extensions",
+    "modify_trade_extensions",
     "cancel_order",
     "close_position",
     "close_trade",
@@ -295,3 +297,64 @@ def set_trade_orders(acct: Account, spec: str, body: Any) -> Reply:
             out[f"{key}OrderTransaction"] = txn
             acct.activate(order, out, f"{key}Order")
     return _done(acct, out, 200)
+
+
+def modify_order_extensions(acct: Account, spec: str, body: Any) -> Reply:
+    """PUT /orders/{orderSpecifier}/clientExtensions: replace a pending order's client extensions."""
+    acct.begin()
+    body = body if isinstance(body, dict) else {}
+    order = find_order(acct, spec)
+    try:
+        if order is None or order.state != "PENDING":
+            raise Reject("ORDER_DOESNT_EXIST", f"order {spec} does not exist or is not pending", 404)
+        ext = check_extensions(body.get("clientExtensions"))
+        trade_ext = check_extensions(body.get("tradeClientExtensions"), "CLIENT_TRADE_")
+        if not ext and not trade_ext:
+            raise Reject(
+                "CLIENT_EXTENSIONS_DATA_MISSING", "give clientExtensions and/or tradeClientExtensions"
+            )
+        other = find_order(acct, "@" + ext["id"]) if ext and "id" in ext else None
+        if other is not None and other is not order and other.state == "PENDING":
+            raise Reject(
+                "CLIENT_ORDER_ID_ALREADY_EXISTS", f"a pending order already has client id {ext['id']!r}"
+            )
+    except Reject as err:
+        named = {"orderID": order.id} if order is not None else {}
+        return _reject(
+            acct, err, "ORDER_CLIENT_EXTENSIONS_MODIFY", named, "orderClientExtensionsModifyRejectTransaction"
+        )
+    fields: dict[str, Any] = {"orderID": order.id}
+    if ext:
+        order.fields["clientExtensions"] = ext
+        fields["clientExtensionsModify"] = ext
+    if trade_ext:
+        order.fields["tradeClientExtensions"] = trade_ext
+        fields["tradeClientExtensionsModify"] = trade_ext
+    if order.client_id:
+        fields["clientOrderID"] = order.client_id
+    txn = acct.txn("ORDER_CLIENT_EXTENSIONS_MODIFY", **fields)
+    return _done(acct, {"orderClientExtensionsModifyTransaction": txn}, 200)
+
+
+def modify_trade_extensions(acct: Account, spec: str, body: Any) -> Reply:
+    """PUT /trades/{tradeSpecifier}/clientExtensions: replace an open trade's client extensions."""
+    acct.begin()
+    body = body if isinstance(body, dict) else {}
+    trade = find_trade(acct, spec)
+    try:
+        if trade is None or trade.state != "OPEN":
+            raise Reject("TRADE_DOESNT_EXIST", f"trade {spec} does not exist or is closed", 404)
+        ext = check_extensions(body.get("clientExtensions"), "CLIENT_TRADE_")
+        if not ext:
+            raise Reject("CLIENT_EXTENSIONS_DATA_MISSING", "give clientExtensions")
+    except Reject as err:
+        named = {"tradeID": trade.id} if trade is not None else {}
+        return _reject(
+            acct, err, "TRADE_CLIENT_EXTENSIONS_MODIFY", named, "tradeClientExtensionsModifyRejectTransaction"
+        )
+    trade.client_ext = ext
+    fields: dict[str, Any] = {"tradeID": trade.id, "tradeClientExtensionsModify": ext}
+    if "id" in ext:
+        fields["clientTradeID"] = ext["id"]
+    txn = acct.txn("TRADE_CLIENT_EXTENSIONS_MODIFY", **fields)
+    return _done(acct, {"tradeClientExtensionsModifyTransaction": txn}, 200)

@@ -228,6 +228,14 @@ def cancel_order(sb: SandboxState, req: Request, spec: str) -> Response:
     return _reply(actions.cancel_order(sb.account, spec))
 
 
+def order_extensions(sb: SandboxState, req: Request, spec: str) -> Response:
+    return _reply(actions.modify_order_extensions(sb.account, spec, req.json()))
+
+
+def trade_extensions(sb: SandboxState, req: Request, spec: str) -> Response:
+    return _reply(actions.modify_trade_extensions(sb.account, spec, req.json()))
+
+
 def list_trades(sb: SandboxState, req: Request, only_open: bool = False) -> Response:
     state = "OPEN" if only_open else req.query.get("state", "OPEN")
     acct = sb.account
@@ -309,11 +317,13 @@ ROUTES: list[tuple[str, re.Pattern[str], Callable[..., Any]]] = [
         ("GET", _A + r"/orders/(?P<spec>[^/]+)", get_order),
         ("PUT", _A + r"/orders/(?P<spec>[^/]+)", replace_order),
         ("PUT", _A + r"/orders/(?P<spec>[^/]+)/cancel", cancel_order),
+        ("PUT", _A + r"/orders/(?P<spec>[^/]+)/clientExtensions", order_extensions),
         ("GET", _A + r"/trades", list_trades),
         ("GET", _A + r"/openTrades", open_trades),
         ("GET", _A + r"/trades/(?P<spec>[^/]+)", get_trade),
         ("PUT", _A + r"/trades/(?P<spec>[^/]+)/close", close_trade),
         ("PUT", _A + r"/trades/(?P<spec>[^/]+)/orders", trade_orders),
+        ("PUT", _A + r"/trades/(?P<spec>[^/]+)/clientExtensions", trade_extensions),
         ("GET", _A + r"/positions", positions),
         ("GET", _A + r"/openPositions", open_positions),
         ("GET", _A + r"/positions/(?P<instrument>[A-Z0-9_]+)", position),
