@@ -107,12 +107,24 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
+def _market_time(symbol: str, utc: dt.datetime) -> dt.datetime:
+    """``utc`` (naive) as the symbol's market clock shows it: how Visual Chart stamps its bars."""
+    from zoneinfo import ZoneInfo
+
+    from tradebridge.venues.vc.marketdata import market_timezone
+
+    zone = market_timezone(symbol[3:] if symbol.startswith("010") else symbol)
+    if zone is None:
+        return utc
+    return utc.replace(tzinfo=dt.UTC).astimezone(ZoneInfo(zone)).replace(tzinfo=None)
+
+
 class FakeMarket:
     """Drives the fake Visual Chart: a bar and a trade tick every ``speed`` seconds (random walk)."""
 
     def __init__(self, fake: Any, symbols: list[str], speed: float, start: dt.datetime, price: float) -> None:
         self.fake, self.symbols, self.speed = fake, symbols, speed
-        self.when, self.price = start, price
+        self.when, self.price = start, price  # when: UTC, naive
         self.rng = random.Random(6)
         self.halt = threading.Event()
         self.store: Any = None
@@ -128,13 +140,14 @@ class FakeMarket:
             bar = {"Open": o, "High": max(o, c) + 0.5, "Low": min(o, c) - 0.5, "Close": c, "Volume": 100.0}
             self.price = c
             for symbol in self.symbols:  # on the store's pump thread: after any order sent before it
-                self.store.call_soon(self.fake.push_tick, symbol, c, 1.0, self.when)
-                self.store.call_soon(self._bar, symbol, bar)
+                when = _market_time(symbol, self.when)
+                self.store.call_soon(self.fake.push_tick, symbol, c, 1.0, when)
+                self.store.call_soon(self._bar, symbol, when, bar)
 
-    def _bar(self, symbol: str, bar: dict[str, Any]) -> None:
+    def _bar(self, symbol: str, when: dt.datetime, bar: dict[str, Any]) -> None:
         from tradebridge.venues.vc.fake import bar_record
 
-        self.fake.push_bar(symbol, bar_record(self.when, **{k.lower(): v for k, v in bar.items()}))
+        self.fake.push_bar(symbol, bar_record(when, **{k.lower(): v for k, v in bar.items()}))
 
 
 def _fake_backend(args: argparse.Namespace) -> tuple[Any, FakeMarket]:
@@ -142,16 +155,19 @@ def _fake_backend(args: argparse.Namespace) -> tuple[Any, FakeMarket]:
     from tradebridge.venues.vc.fake import FakeSymbol, FakeVC, bar_record
     from tradebridge.venues.vc.marketdata import data_spec
 
-    now = dt.datetime.now().replace(second=0, microsecond=0)
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None, second=0, microsecond=0)
     names = [n for n in (args.data0, args.data1) if n]
     symbols = [data_spec(n).symbol for n in names]
-    trade = [data_spec(args.tradename).symbol] if args.tradename else []
-    history = [bar_record(now - dt.timedelta(minutes=60 - i), 3000.0 + i % 7, 3004.0 + i % 7, 2997.0 + i % 7,
-                          3001.0 + i % 7, volume=100.0) for i in range(60)]
-    fake = FakeVC({s: FakeSymbol.future(s, history) for s in symbols + trade},
+    if args.tradename:
+        symbols.append(data_spec(args.tradename).tradename)
+
+    def history(symbol: str) -> list[dict[str, Any]]:  # the last hour, in the symbol's market clock
+        return [bar_record(_market_time(symbol, now - dt.timedelta(minutes=60 - i)), 3000.0 + i % 7,
+                           3004.0 + i % 7, 2997.0 + i % 7, 3001.0 + i % 7, volume=100.0) for i in range(60)]
+    fake = FakeVC({s: FakeSymbol.future(s, history(s)) for s in symbols},
                   accounts={args.account or "DEMO": 100_000.0})
     start = now - dt.timedelta(minutes=1)  # the last history bar's: the market goes on from there
-    return fake, FakeMarket(fake, symbols + trade, args.fake_speed, start, history[-1]["Close"])
+    return fake, FakeMarket(fake, symbols, args.fake_speed, start, 3001.0 + 59 % 7)
 
 
 def _datas(args: argparse.Namespace, cerebro: Any, store: Any) -> None:
