@@ -240,3 +240,34 @@ def test_rep_count_must_be_a_non_negative_number():
         decode_layout(layout, ["-1"], 176)
     with pytest.raises(ProtocolError, match="count of items: bad value 'x'"):
         decode_layout(layout, ["x"], 176)
+
+
+_junk = st.one_of(_text, st.integers(-5, 5).map(str),
+                  st.sampled_from(["", "BAG", "PEG BENCH", "1e308", "Infinite"]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(sorted(REQUESTS)), st.lists(_junk, max_size=120), st.sampled_from(VERSIONS))
+def test_decoding_arbitrary_fields_never_raises(msg_id, fields, version):
+    event = decode_request([str(msg_id), *fields], version)
+    assert isinstance(event, Request | BadRequest)
+    if isinstance(event, BadRequest):
+        assert event.reason
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.integers(1, 40), min_size=1, max_size=40))
+def test_server_protocol_events_do_not_depend_on_how_bytes_arrive(cuts):
+    stream = (encode_request("startApi", {"clientId": 3, "optionalCapabilities": ""}, 178)
+              + encode_request("reqIds", {"numIds": 1}, 178)
+              + encode_request("reqCurrentTime", {}, 178))
+    server = ServerProtocol()
+    events = server.receive_data(hello_bytes(157, 178))
+    server.accept(events[0], "t")
+    got, pos = [], 0
+    for cut in cuts * (len(stream) // len(cuts) + 1):
+        got += server.receive_data(stream[pos:pos + cut])
+        pos += cut
+        if pos >= len(stream):
+            break
+    assert [e.name for e in got] == ["startApi", "reqIds", "reqCurrentTime"]
