@@ -85,6 +85,7 @@ class LiveBroker(FillApplier, BrokerBase):
         self._groups: dict[int, OrderGroup] = {}
         self._oco: dict[int, str] = {}  # order ref -> OCO group name
         self._applied: dict[str, AppliedFill] = {}
+        self._handed: set[str] = set()  # client ids given to _venue_submit in this process
         self.connected = False
 
     # -- datas and instruments -------------------------------------------------------------------
@@ -286,6 +287,7 @@ class LiveBroker(FillApplier, BrokerBase):
         self._open[order.ref] = order
         order.submit(self)
         self.notify(order)
+        self._handed.add(cid)
         try:
             self._venue_submit(order, cid)
         except OrderRefused as exc:
@@ -424,7 +426,8 @@ class LiveBroker(FillApplier, BrokerBase):
             return
         if not isinstance(payload, VenueSnapshot):
             raise TypeError(f"CONNECTION payload must be 'lost' or a VenueSnapshot, got {payload!r}")
-        actions = reconcile(self.journal.local_state(), payload)
+        in_flight = self._handed - payload.sent if payload.sent is not None else frozenset()
+        actions = reconcile(self.journal.local_state(), payload, in_flight=in_flight)
         done = self.journal.commit(effects(actions))
         self._apply_effects(done)
         if payload.cash is not None:  # compared once the missed fills are in

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -241,12 +242,15 @@ def _outcome(order: OrderState, filled: float, open_vo: VenueOrder | None,
                        f"of {order.size:g}, the rest is treated as canceled")
 
 
-def _status_pass(p: _Pass, open_by: Mapping[str, VenueOrder], closed_by: Mapping[str, VenueOrder]) -> None:
+def _status_pass(p: _Pass, open_by: Mapping[str, VenueOrder], closed_by: Mapping[str, VenueOrder],
+                 in_flight: AbstractSet[str] = frozenset()) -> None:
     """Resolve every alive order (ours and external) against the venue's lists."""
     for order in p.registry:
         if not order.alive and order.status != "Unknown":  # an Unknown order may still complete
             continue
         key = order.client_id
+        if key in in_flight and key not in open_by and key not in closed_by and not p.filled.get(key):
+            continue  # sent after the snapshot was taken: its own events will tell
         status, reason = _outcome(order, p.filled.get(key, 0.0), open_by.get(key), closed_by.get(key))
         if status != order.status:
             p.actions.append(MarkOrder(key, status, reason))
@@ -273,13 +277,15 @@ def _balance_pass(p: _Pass, state: LocalState, snap: VenueSnapshot, cash_toleran
         p.actions.append(CashMismatch(state.cash, snap.cash))
 
 
-def reconcile(state: LocalState, snap: VenueSnapshot, cash_tolerance: float = 0.01) -> list[Action]:
-    """The actions that bring ``state`` in line with the venue's ``snap`` (see docs/live.md)."""
+def reconcile(state: LocalState, snap: VenueSnapshot, cash_tolerance: float = 0.01,
+              in_flight: AbstractSet[str] = frozenset()) -> list[Action]:
+    """The actions that bring ``state`` in line with the venue's ``snap`` (see docs/live.md);
+    orders in ``in_flight`` (handed to the adapter after the snapshot was taken) keep their status."""
     p = _Pass(state)
     open_by = _orders_pass(p, snap.open_orders)
     closed_by = _orders_pass(p, snap.closed_orders)
     _executions_pass(p, state, snap.executions)
-    _status_pass(p, open_by, closed_by)
+    _status_pass(p, open_by, closed_by, in_flight)
     _balance_pass(p, state, snap, cash_tolerance)
     if snap.cursor is not None and snap.cursor != state.cursor:
         p.actions.append(SetCursor(snap.cursor))

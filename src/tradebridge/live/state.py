@@ -115,6 +115,9 @@ class VenueSnapshot:
     cash: float | None = None
     closed_orders: tuple[VenueOrder, ...] = ()
     cursor: str | None = None
+    # client ids this process had sent (or refused) when the snapshot was taken; None: not tracked.
+    # An order handed to the adapter but not yet among them was in flight: too early to judge.
+    sent: frozenset[str] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -47,6 +47,7 @@ class IBBroker(LiveBroker):
         self._hooked = False
         # loop-side state: the ib_async Trade of each client id placed in this process
         self._trades: dict[str, Any] = {}
+        self.sent: set[str] = set()  # client ids _place has placed or refused (for snapshots)
         self._oca_named: set[str] = set()
         self._comminfos: dict[Any, CommInfoBase] = {}
 
@@ -108,6 +109,12 @@ class IBBroker(LiveBroker):
                                          reason=text, code=code))
 
     def _place(self, contract: Any, fields: dict[str, Any], client_id: str, group: Any) -> None:
+        try:
+            self._place_now(contract, fields, client_id, group)
+        finally:
+            self.sent.add(client_id)
+
+    def _place_now(self, contract: Any, fields: dict[str, Any], client_id: str, group: Any) -> None:
         ib = self.ib.ib
         if not ib.isConnected():
             self._refused(client_id, fields, _NOT_CONNECTED, f"not connected to {self.ib._where()}; "

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import dataclasses
 import datetime as _dt
 import logging
 import random
@@ -354,8 +355,10 @@ class IBStore(Store):
         ib = self.ib
         closed = [t for t in ib.trades() if t.isDone()]
         cash = account_values(ib.accountValues(), self.account).get("cash")
-        return venue_snapshot(ib.openTrades(), ib.fills(), ib.positions(), cash=cash,
+        snap = venue_snapshot(ib.openTrades(), ib.fills(), ib.positions(), cash=cash,
                               closed_trades=closed, account=self.account)
+        sent = getattr(self.broker, "sent", None)  # orders placed after this are in flight
+        return snap if sent is None else dataclasses.replace(snap, sent=frozenset(sent))
 
     async def reconcile(self) -> None:
         """Send the broker a VenueSnapshot (a CONNECTION event): it reconciles on the engine thread."""
