@@ -75,8 +75,8 @@ def test_runstop_from_another_thread_ends_a_run_sleeping_on_the_inbox_promptly_a
     strat = cerebro.run()[0]
     returned = time.monotonic()
     t.join()
-    assert returned - marks["stop"] < 0.2  # woken by runstop, not by a poll
-    assert marks["idle_cpu"] < 0.05  # the whole process used ~no CPU while the engine waited
+    assert returned - marks["stop"] < 0.4  # woken by runstop, not by a poll
+    assert marks["idle_cpu"] < 0.1  # the process idled while the engine waited (a spin: 0.5 s)
     assert strat.loop.waits <= 6  # a handful of waits for the whole run: no spinning
     assert strat.stopped and data.__dict__.get("_thread") is None  # stop hooks ran, producer gone
     assert cerebro._liveloop is None and strat.loop.inbox.closed
@@ -213,5 +213,5 @@ def test_a_timer_fires_on_the_clock_while_no_bar_arrives():
     strat = cerebro.run()[0]
     (at, seen, bars), = strat.fired
     assert at == when
-    assert when <= seen < when + _dt.timedelta(seconds=0.25)  # on time, with no bar after it
+    assert when <= seen < when + _dt.timedelta(seconds=0.35)  # on time, with no bar after it
     assert bars == 3
