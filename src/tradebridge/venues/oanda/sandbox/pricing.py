@@ -87,13 +87,21 @@ class Market:
         if not series:
             raise ValueError("the sandbox needs at least one instrument")
         self.series = dict(series)
-        ends = np.unique(np.concatenate([s.t + s.seconds for s in self.series.values()]))
+        self._ends = {n: s.t + s.seconds for n, s in self.series.items()}
+        ends = np.unique(np.concatenate(list(self._ends.values())))
         self._steps = ends
         pos = int(len(ends) * 2 // 3) if start is None else int(np.searchsorted(ends, start, "right"))
         if pos < 1:
             raise ValueError("the start time is before the first bar of the data")
         self._pos = pos - 1
         self._buckets: dict[tuple[Any, ...], tuple[np.ndarray, np.ndarray]] = {}
+        self._refresh()
+
+    def _refresh(self) -> None:
+        """Newest bar index of each instrument at the clock; the per-bar quote cache emptied."""
+        now = self.clock
+        self._index = {n: int(np.searchsorted(e, now, "right")) - 1 for n, e in self._ends.items()}
+        self._bars: dict[tuple[str, int], tuple[float, float, float, float]] = {}
 
     @property
     def clock(self) -> float:
@@ -109,22 +117,25 @@ class Market:
         if self.exhausted:
             return []
         self._pos += 1
+        self._refresh()
         now = self.clock
-        return [
-            n for n, s in self.series.items() if self.index(n) >= 0 and s.t[self.index(n)] + s.seconds == now
-        ]
+        return [n for n, i in self._index.items() if i >= 0 and self._ends[n][i] == now]
 
     def index(self, name: str) -> int:
         """Index of the newest completed bar of ``name`` (-1 before its first)."""
-        s = self.series[name]
-        return int(np.searchsorted(s.t + s.seconds, self.clock, "right")) - 1
+        return self._index[name]
 
     def bar(self, name: str, sign: int) -> tuple[float, float, float, float]:
         """Newest bar (open, high, low, close) of the bid (-1) or ask (+1) side."""
-        s, i = self.series[name], self.index(name)
-        half = s.spread[i] / 2.0 * sign
-        nd = s.spec.display_precision
-        return tuple(round(float(a[i]) + half, nd) for a in (s.open, s.high, s.low, s.close))  # type: ignore[return-value]
+        key = (name, sign)
+        cached = self._bars.get(key)
+        if cached is None:
+            s, i = self.series[name], self._index[name]
+            half = s.spread[i] / 2.0 * sign
+            nd = s.spec.display_precision
+            o, h, lo, c = (round(float(a[i]) + half, nd) for a in (s.open, s.high, s.low, s.close))
+            cached = self._bars[key] = (o, h, lo, c)
+        return cached
 
     def quote(self, name: str) -> tuple[float, float]:
         """Current (bid, ask) of ``name``."""
