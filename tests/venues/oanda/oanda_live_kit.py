@@ -40,8 +40,9 @@ class Stepper:
     """Replays sandbox bars from a thread once a pricing stream is open (``cerebro.run`` blocks the test)."""
 
     def __init__(self, sb: ThreadedOandaSandbox, bars: int, pause: float = 0.01,
-                 on_step: Callable[[int], Any] | None = None) -> None:
+                 on_step: Callable[[int], Any] | None = None, cerebro: Any = None, settle: float = 0.5) -> None:
         self.sb, self.bars, self.pause, self.on_step = sb, bars, pause, on_step
+        self.cerebro, self.settle = cerebro, settle
         self.stepped = 0
         self._halt = threading.Event()
         self._thread = threading.Thread(target=self._run, name="oanda-stepper", daemon=True)
@@ -59,6 +60,9 @@ class Stepper:
             if self.on_step is not None:
                 self.on_step(self.stepped)
             self._halt.wait(self.pause)
+        # the market stands still: let the last answers arrive, then end the run
+        if self.cerebro is not None and not self._halt.wait(self.settle):
+            self.cerebro.runstop()
 
     def stop(self) -> None:
         self._halt.set()
@@ -112,15 +116,16 @@ def run_script(sb: ThreadedOandaSandbox, journal: Any, steps: dict[int, Callable
                bars: int | None = None, data_kwargs: dict[str, Any] | None = None,
                on_step: Callable[[int], Any] | None = None, broker_kwargs: dict[str, Any] | None = None,
                **store_kwargs: Any) -> tuple[Script, Any]:
-    """Run a Script through Cerebro with OandaBroker on the sandbox; returns (strategy, broker)."""
+    """Run a Script through Cerebro with OandaBroker on the sandbox: ``stop_at`` (or ``bars``) sandbox
+    bars are replayed, then the run ends once the market stood still a moment; returns (strategy, broker)."""
     cerebro = bt.Cerebro()
     store = store_for(sb, journal, **store_kwargs)
     kwargs = {"dataname": "EUR_USD", "timeframe": bt.TimeFrame.Seconds, "compression": 5, "candles": 20}
     kwargs.update(data_kwargs or {})
     cerebro.adddata(store.getdata(**kwargs))
     cerebro.setbroker(store.getbroker(**(broker_kwargs or {})))
-    cerebro.addstrategy(Script, steps=steps, stop_at=stop_at)
-    stepper = Stepper(sb, bars or stop_at + 5, on_step=on_step)
+    cerebro.addstrategy(Script, steps=steps, stop_at=10**9)
+    stepper = Stepper(sb, bars or stop_at, on_step=on_step, cerebro=cerebro)
     try:
         (strat,) = cerebro.run()
     finally:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ...live import Kind
+from ...live import Event, Kind
 from ...live.broker import LiveBroker, OrderRefused
 from ...live.state import VenueOrder
 from ...orders.comminfo import CommInfoBase
@@ -150,7 +150,25 @@ class OandaBroker(LiveBroker):
             self.o.notify(f"could not fetch the newest transactions: {exc}")
 
     # -- events (engine thread) ------------------------------------------------------------
-    def _on_account(self, values: Mapping[str, Any]) -> None:
+    def on_event(self, event: Event) -> None:
+        """As the core, plus the cursor/positions ACCOUNT events and fuller rejection texts."""
+        if event.kind is Kind.ACCOUNT:
+            self._on_oanda_account(event.payload)
+            return
+        super().on_event(event)
+        if event.kind is Kind.ORDER:
+            self._fuller_text(event.payload)
+
+    def _fuller_text(self, vo: VenueOrder) -> None:
+        """A rejection's fuller text (OANDA's errorMessage, from the write's answer) is kept in
+        ``order.info['venue_text']`` even when the reject transaction told the status first."""
+        if vo.status != "Rejected" or not vo.client_id or not vo.reason:
+            return
+        order = self.journal.registry.order(vo.client_id)
+        if order is not None and len(vo.reason) > len(str(order.info.get("venue_text", ""))):
+            order.info["venue_text"] = vo.reason
+
+    def _on_oanda_account(self, values: Mapping[str, Any]) -> None:
         """The transaction cursor (journaled), seeded positions, or the account's cash/value."""
         cursor = values.get("cursor")
         if cursor is not None:
