@@ -4,6 +4,7 @@ over real loopback HTTP."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import time
 from typing import Any
@@ -14,6 +15,7 @@ from _oanda_sandbox_kit import SPEC_MISSING, Api, Checked, aio, check_items, cli
 
 from tradebridge.venues.oanda import spec
 from tradebridge.venues.oanda.sandbox import OandaSandbox
+from tradebridge.venues.oanda.sandbox.data import bundled_series
 from tradebridge.venues.oanda.sandbox.faults import RateLimit
 
 
@@ -334,3 +336,17 @@ async def test_chaos_is_seeded_reproducible_and_injects_every_kind() -> None:
     assert injected["cut"] >= 1 and injected["error"] >= 1 and injected["drop"] >= 1
     with pytest.raises(ValueError, match="probability"):
         OandaSandbox().faults.chaos(1, errors=2.0)
+
+
+@aio
+async def test_paced_serving_replays_bars_and_says_when_the_data_ended(caplog) -> None:  # noqa: ANN001
+    series = {"EUR_USD": bundled_series("EUR_USD")}
+    async with OandaSandbox(series, start=float(series["EUR_USD"].t[-4] + 5)) as sb:
+        task = asyncio.ensure_future(sb.serve(pace=0.01))
+        await asyncio.sleep(0.2)
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        assert sb.state.market.exhausted
+    assert [r.message for r in caplog.records].count(
+        "OANDA sandbox: the replayed data ended; prices stay at the last bar") == 1

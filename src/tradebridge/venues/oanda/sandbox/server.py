@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import threading
 import time
 from collections.abc import AsyncIterator, Iterable, Mapping
@@ -23,6 +24,8 @@ from .pricing import TIME_FORMAT, Market
 from .routes import dispatch
 
 __all__ = ["DEFAULT_ACCOUNT", "OandaSandbox", "SandboxState", "ThreadedOandaSandbox"]
+
+log = logging.getLogger(__name__)
 
 DEFAULT_ACCOUNT = "101-001-0000001-001"
 _MALFORMED = b'{"type":"PRICE","instrument":"EUR_USD","bids":[{"price":\n'
@@ -334,11 +337,14 @@ class OandaSandbox:
             self._server = None
 
     async def serve(self, pace: float | None = None) -> None:
-        """Run until cancelled; with ``pace`` seconds, replay one bar every ``pace`` seconds."""
+        """Run until cancelled; with ``pace`` seconds, replay one bar every ``pace`` seconds (when the
+        data ends, prices stay where they are and streams go on with heartbeats)."""
+        ended = False
         while True:
             await asyncio.sleep(pace or 3600.0)
-            if pace:
-                self.step()
+            if pace and not self.step() and not ended:
+                ended = True
+                log.warning("OANDA sandbox: the replayed data ended; prices stay at the last bar")
 
     async def __aenter__(self) -> OandaSandbox:
         return await self.start()
