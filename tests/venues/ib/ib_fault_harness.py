@@ -208,7 +208,7 @@ def _wait(predicate: Any, timeout: float = 3.0) -> None:
 class LockStepper(Stepper):
     """A Stepper that makes the next bar once the strategy has seen the last (or after ``patience``)."""
 
-    def __init__(self, *args: Any, patience: float = 0.2, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, patience: float = 0.05, **kwargs: Any) -> None:
         self._seen = threading.Condition()
         self._bars_seen = 0
         self.patience = patience
