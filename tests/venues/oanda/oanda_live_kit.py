@@ -160,3 +160,31 @@ def venue_fills(sb: ThreadedOandaSandbox) -> dict[str, dict[str, Any]]:
 def clear_stores() -> None:
     """Forget stores left registered by a failed test."""
     Store._registry.clear()
+
+
+def venue_truth(sb: ThreadedOandaSandbox) -> dict[str, str]:
+    """Our client id -> the status the sandbox's record means (rejects from their transactions)."""
+    def collect() -> dict[str, str]:
+        acct = sb.state.account
+        out = {}
+        for txn in acct.txns:
+            if txn["type"].endswith("_ORDER_REJECT") and txn.get("clientExtensions", {}).get("id"):
+                out[txn["clientExtensions"]["id"]] = "Rejected"
+        for order in acct.orders.values():
+            if not order.client_id:
+                continue
+            if order.state == "CANCELLED":
+                reason = next((t["reason"] for t in acct.txns if t["type"] == "ORDER_CANCEL"
+                               and t["orderID"] == order.id), "")
+                out[order.client_id] = {"TIME_IN_FORCE_EXPIRED": "Expired",
+                                        "INSUFFICIENT_MARGIN": "Margin"}.get(reason, "Canceled")
+            else:
+                out[order.client_id] = {"FILLED": "Completed", "PENDING": "Accepted"}[order.state]
+        return out
+    return sb.call(collect)
+
+
+def our_fill_ids(sb: ThreadedOandaSandbox, session: str) -> list[str]:
+    """Ids of the sandbox's ORDER_FILL transactions of orders sent by a journal session."""
+    return sb.call(lambda: [t["id"] for t in sb.state.account.txns if t["type"] == "ORDER_FILL"
+                            and str(t.get("clientOrderID", "")).startswith(f"tb-{session}-")])

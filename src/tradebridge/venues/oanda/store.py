@@ -257,7 +257,7 @@ class OandaStore(Store):
             self.notify(f"{self._where()}: the transaction stream was {kind} ({detail}); reconnecting")
             self._to_broker(Kind.CONNECTION, "lost")
         elif kind == "open" and not self.synced and self.upto is not None:
-            self.spawn(self.sync())
+            self.spawn(self._resync())
         elif kind == "malformed":
             self.notify(f"{self._where()}: malformed transaction line skipped: {detail}")
 
@@ -315,6 +315,17 @@ class OandaStore(Store):
             self._to_broker(Kind.CONNECTION, snapshot)
             self.upto = int(snapshot.cursor or summary.last_transaction_id or 0)
             self.synced = True
+
+    async def _resync(self) -> None:
+        """Sync after a stream reconnect, retried with backoff while the venue refuses (429/5xx storms)."""
+        delays = Backoff(reconnect=-1, initial=self.p.backoff_initial, maximum=self.p.backoff_max,
+                         timeout=None).delays()
+        while not self.synced:
+            try:
+                await self.sync()
+            except OandaError as exc:
+                log.warning("resync failed: %s", exc)
+                await asyncio.sleep(next(delays))
 
     async def _account_forever(self) -> None:
         """Refresh cash and value every ``account_tmout`` seconds, and soon after each fill."""
