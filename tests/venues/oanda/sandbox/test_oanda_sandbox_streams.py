@@ -350,3 +350,13 @@ async def test_paced_serving_replays_bars_and_says_when_the_data_ended(caplog) -
         assert sb.state.market.exhausted
     assert [r.message for r in caplog.records].count(
         "OANDA sandbox: the replayed data ended; prices stay at the last bar") == 1
+
+
+@aio
+async def test_streams_write_times_in_the_requested_datetime_format() -> None:
+    async with OandaSandbox(heartbeat=0.1) as sb, client(sb) as c:
+        c.headers["Accept-Datetime-Format"] = "UNIX"
+        async with _stream(c, sb, "/pricing/stream", instruments="GBP_USD") as resp:
+            lines = Lines(resp)
+            price, beat = await lines.json(), await lines.json()
+            assert price["time"] == beat["time"] == f"{sb.state.market.clock:.9f}"
