@@ -165,14 +165,16 @@ class SandboxServer:
         if self._ticker is not None:
             self._ticker.cancel()
         server, self._server = self._server, None
+        if server is not None:
+            server.close()  # no new connections from here on
         for session in list(self._all_sessions):
             session.drop()
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         if server is not None:
-            server.close()
             await server.wait_closed()
+        await asyncio.sleep(0)  # aborted transports close their sockets on the next loop pass
 
     async def __aenter__(self) -> SandboxServer:
         return await self.start()
@@ -188,6 +190,9 @@ class SandboxServer:
         await self._server.serve_forever()
 
     async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if self._server is None:  # accepted while stopping
+            writer.transport.abort()
+            return
         session = Session(self, reader, writer)
         self._all_sessions.add(session)
         task = asyncio.current_task()
