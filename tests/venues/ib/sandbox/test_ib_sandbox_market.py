@@ -181,7 +181,7 @@ def test_a_client_id_in_use_is_refused_with_326():
             errors = []
             second.errorEvent += lambda req_id, code, text, contract: errors.append(code)
             try:
-                await second.connectAsync(srv.host, srv.port, clientId=5, timeout=2)
+                await second.connectAsync(srv.host, srv.port, clientId=5, timeout=0.5)
             except (ConnectionError, TimeoutError):
                 pass
             assert errors == [326] and not second.isConnected() and first.isConnected()
