@@ -220,3 +220,15 @@ def test_a_reconnecting_client_gets_open_orders_executions_with_commissions_and_
         assert [t.order.orderRef for t in completed] == ["a"]
         await _close(srv, again)
     run(go())
+
+
+def test_what_if_order_reports_margin_and_commission_and_places_nothing():
+    async def go():
+        srv, ib = await _session()
+        state = await ib.whatIfOrderAsync(AAPL, LimitOrder("BUY", 100, 190.0))
+        assert float(state.initMarginChange) == pytest.approx(19_000.0)
+        assert float(state.equityWithLoanBefore) == pytest.approx(1_000_000.0)
+        assert state.commission == pytest.approx(1.0) and state.commissionCurrency == "USD"
+        assert not srv.exchange.orders and not ib.openTrades()
+        await _close(srv, ib)
+    run(go())

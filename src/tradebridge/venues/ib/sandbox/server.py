@@ -29,7 +29,7 @@ import pandas as pd
 
 from ..protocol import MAX_VERSION, MIN_VERSION
 from ..protocol.responses import TICK
-from .events import Bar, Contract, ExecutionEvent, OrderStatus
+from .events import UNSET_DOUBLE, AccountValue, Bar, Contract, ExecutionEvent, OpenOrder, OrderStatus
 from .faults import CONNECTIVITY_TEXT, PACING_TEXT, DropPoint, FaultPlan
 from .feeds import (
     RT_BAR_SECONDS,
@@ -420,6 +420,9 @@ class SandboxServer:
             session.error(order_id, _NO_SECURITY, "No security definition has been found for the request")
             return
         request = order_request(v)
+        if v.get("whatIf"):
+            session.emit(self._what_if(session.client_id or 0, order_id, found[0], request))
+            return
         reason = self.faults.take_reject()
         if reason is not None:
             self.exchange.reject_next(reason)
@@ -427,6 +430,32 @@ class SandboxServer:
         if self.faults.take_drop(DropPoint.BEFORE_ACK, client_id):
             session.drop_after_queued()
         self.dispatch(events)
+
+    def _what_if(self, client_id: int, order_id: int, inst: Instrument,
+                 request: Any) -> tuple[str, dict[str, Any]]:
+        """A what-if order's answer: an openOrder with the margin and commission it would take;
+        nothing is placed. Margin is the order's value (a cash account)."""
+        price = request.lmt_price or request.aux_price or self.market.tapes[inst.symbol].last_price
+        value = request.total_quantity * price * inst.multiplier
+        plan = self.exchange.plans.get(inst.contract.sec_type)
+        commission = (plan.due(plan.scheme.getcommission(request.total_quantity, price), value)
+                      if plan else None)
+        account = {ev.key: float(ev.value) for ev in self.exchange.account_snapshot(client_id)
+                   if isinstance(ev, AccountValue) and ev.currency == inst.contract.currency
+                   and ev.key in ("NetLiquidation", "InitMarginReq", "MaintMarginReq")}
+        equity = account.get("NetLiquidation", 0.0)
+        init, maint = account.get("InitMarginReq", 0.0), account.get("MaintMarginReq", 0.0)
+        event = OpenOrder(order_id, client_id, 0, inst.contract, request, "PreSubmitted", 0.0,
+                          request.total_quantity, commission=commission if commission is not None
+                          else UNSET_DOUBLE, commission_currency=inst.contract.currency)
+        name, values = event_message(event)
+        fmt = "{:.2f}".format
+        values.update(whatIf=True, initMarginBefore=fmt(init), maintMarginBefore=fmt(maint),
+                      equityWithLoanBefore=fmt(equity), initMarginChange=fmt(value),
+                      maintMarginChange=fmt(value), equityWithLoanChange=fmt(-(commission or 0.0)),
+                      initMarginAfter=fmt(init + value), maintMarginAfter=fmt(maint + value),
+                      equityWithLoanAfter=fmt(equity - (commission or 0.0)))
+        return name, values
 
     def cancel_order(self, session: Session, order_id: int) -> None:
         """cancelOrder."""
