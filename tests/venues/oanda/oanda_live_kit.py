@@ -39,8 +39,15 @@ def store_for(sb: ThreadedOandaSandbox, journal: Any, **kwargs: Any) -> Any:
 class Stepper:
     """Replays sandbox bars from a thread once a pricing stream is open (``cerebro.run`` blocks the test)."""
 
-    def __init__(self, sb: ThreadedOandaSandbox, bars: int, pause: float = 0.01,
-                 on_step: Callable[[int], Any] | None = None, cerebro: Any = None, settle: float = 0.5) -> None:
+    def __init__(
+        self,
+        sb: ThreadedOandaSandbox,
+        bars: int,
+        pause: float = 0.01,
+        on_step: Callable[[int], Any] | None = None,
+        cerebro: Any = None,
+        settle: float = 0.5,
+    ) -> None:
         self.sb, self.bars, self.pause, self.on_step = sb, bars, pause, on_step
         self.cerebro, self.settle = cerebro, settle
         self.stepped = 0
@@ -87,8 +94,9 @@ class Script(bt.Strategy):
         self.statuses_seen.append(self.status)
 
     def notify_order(self, order):
-        self.events.append((order.ref, order.getstatusname(), order.executed.size, order.executed.price,
-                            dict(order.info)))
+        self.events.append(
+            (order.ref, order.getstatusname(), order.executed.size, order.executed.price, dict(order.info))
+        )
 
     def notify_trade(self, trade):
         self.trades.append((trade.status, trade.size, trade.pnlcomm))
@@ -112,10 +120,17 @@ class Script(bt.Strategy):
         return [s for ref, s, *_ in self.events if ref == order.ref]
 
 
-def run_script(sb: ThreadedOandaSandbox, journal: Any, steps: dict[int, Callable[[Script], Any]], stop_at: int,
-               bars: int | None = None, data_kwargs: dict[str, Any] | None = None,
-               on_step: Callable[[int], Any] | None = None, broker_kwargs: dict[str, Any] | None = None,
-               **store_kwargs: Any) -> tuple[Script, Any]:
+def run_script(
+    sb: ThreadedOandaSandbox,
+    journal: Any,
+    steps: dict[int, Callable[[Script], Any]],
+    stop_at: int,
+    bars: int | None = None,
+    data_kwargs: dict[str, Any] | None = None,
+    on_step: Callable[[int], Any] | None = None,
+    broker_kwargs: dict[str, Any] | None = None,
+    **store_kwargs: Any,
+) -> tuple[Script, Any]:
     """Run a Script through Cerebro with OandaBroker on the sandbox: ``stop_at`` (or ``bars``) sandbox
     bars are replayed, then the run ends once the market stood still a moment; returns (strategy, broker)."""
     cerebro = bt.Cerebro()
@@ -136,10 +151,15 @@ def run_script(sb: ThreadedOandaSandbox, journal: Any, steps: dict[int, Callable
 
 def venue_orders(sb: ThreadedOandaSandbox) -> dict[str, Any]:
     """The sandbox's orders by client id (ours travel in clientExtensions.id)."""
+
     def collect() -> dict[str, Any]:
         acct = sb.state.account
-        return {o.client_id: (o.type, o.state, dict(o.fields), dict(o.result))
-                for o in acct.orders.values() if o.client_id}
+        return {
+            o.client_id: (o.type, o.state, dict(o.fields), dict(o.result))
+            for o in acct.orders.values()
+            if o.client_id
+        }
+
     return sb.call(collect)
 
 
@@ -164,6 +184,7 @@ def clear_stores() -> None:
 
 def venue_truth(sb: ThreadedOandaSandbox) -> dict[str, str]:
     """Our client id -> the status the sandbox's record means (rejects from their transactions)."""
+
     def collect() -> dict[str, str]:
         acct = sb.state.account
         out = {}
@@ -174,17 +195,31 @@ def venue_truth(sb: ThreadedOandaSandbox) -> dict[str, str]:
             if not order.client_id:
                 continue
             if order.state == "CANCELLED":
-                reason = next((t["reason"] for t in acct.txns if t["type"] == "ORDER_CANCEL"
-                               and t["orderID"] == order.id), "")
-                out[order.client_id] = {"TIME_IN_FORCE_EXPIRED": "Expired",
-                                        "INSUFFICIENT_MARGIN": "Margin"}.get(reason, "Canceled")
+                reason = next(
+                    (
+                        t["reason"]
+                        for t in acct.txns
+                        if t["type"] == "ORDER_CANCEL" and t["orderID"] == order.id
+                    ),
+                    "",
+                )
+                out[order.client_id] = {
+                    "TIME_IN_FORCE_EXPIRED": "Expired",
+                    "INSUFFICIENT_MARGIN": "Margin",
+                }.get(reason, "Canceled")
             else:
                 out[order.client_id] = {"FILLED": "Completed", "PENDING": "Accepted"}[order.state]
         return out
+
     return sb.call(collect)
 
 
 def our_fill_ids(sb: ThreadedOandaSandbox, session: str) -> list[str]:
     """Ids of the sandbox's ORDER_FILL transactions of orders sent by a journal session."""
-    return sb.call(lambda: [t["id"] for t in sb.state.account.txns if t["type"] == "ORDER_FILL"
-                            and str(t.get("clientOrderID", "")).startswith(f"tb-{session}-")])
+    return sb.call(
+        lambda: [
+            t["id"]
+            for t in sb.state.account.txns
+            if t["type"] == "ORDER_FILL" and str(t.get("clientOrderID", "")).startswith(f"tb-{session}-")
+        ]
+    )

@@ -37,19 +37,27 @@ def test_market_buy_fills_as_the_sandbox_filled_it_and_cash_value_come_from_the_
     assert broker.getcash() == pytest.approx(float(summary["marginAvailable"]), abs=5)
 
 
-@pytest.mark.parametrize("exectype,price,plimit,v20", [
-    (bt.Order.Limit, 1.001, None, "LIMIT"),
-    (bt.Order.Stop, 0.999, None, "STOP"),
-    (bt.Order.StopLimit, 0.999, 1.002, "STOP"),
-])
-def test_each_priced_order_type_goes_as_its_v20_type_and_fills_as_the_sandbox_says(tmp_path, exectype, price,
-                                                                                  plimit, v20):
+@pytest.mark.parametrize(
+    "exectype,price,plimit,v20",
+    [
+        (bt.Order.Limit, 1.001, None, "LIMIT"),
+        (bt.Order.Stop, 0.999, None, "STOP"),
+        (bt.Order.StopLimit, 0.999, 1.002, "STOP"),
+    ],
+)
+def test_each_priced_order_type_goes_as_its_v20_type_and_fills_as_the_sandbox_says(
+    tmp_path, exectype, price, plimit, v20
+):
     orders = {}
 
     def buy(s):
         close = s.data.close[0]
-        orders["o"] = s.buy(size=2000, exectype=exectype, price=close * price,
-                            plimit=None if plimit is None else close * plimit)
+        orders["o"] = s.buy(
+            size=2000,
+            exectype=exectype,
+            price=close * price,
+            plimit=None if plimit is None else close * plimit,
+        )
 
     with sandbox() as sb:
         strat, broker = run_script(sb, tmp_path / "j.sqlite", {1: buy}, stop_at=6)
@@ -71,8 +79,12 @@ def test_a_resting_limit_is_cancelled_by_client_id_and_gtd_and_day_validity_map_
     def place(s):
         close = s.data.close[0]
         orders["gtc"] = s.buy(size=1000, exectype=bt.Order.Limit, price=close * 0.95)
-        orders["gtd"] = s.buy(size=1000, exectype=bt.Order.Limit, price=close * 0.95,
-                              valid=s.data.datetime.datetime(0) + dt.timedelta(hours=1))
+        orders["gtd"] = s.buy(
+            size=1000,
+            exectype=bt.Order.Limit,
+            price=close * 0.95,
+            valid=s.data.datetime.datetime(0) + dt.timedelta(hours=1),
+        )
         orders["day"] = s.sell(size=1000, exectype=bt.Order.Limit, price=close * 1.05, valid=bt.Order.DAY)
 
     def cancel(s):
@@ -96,8 +108,9 @@ def test_bracket_goes_as_one_order_with_tp_and_sl_on_fill_and_the_children_follo
 
     def bracket(s):
         close = s.data.close[0]
-        orders["b"] = s.buy_bracket(size=1000, exectype=bt.Order.Market, stopprice=close * 0.9998,
-                                    limitprice=close * 1.0002)
+        orders["b"] = s.buy_bracket(
+            size=1000, exectype=bt.Order.Market, stopprice=close * 0.9998, limitprice=close * 1.0002
+        )
 
     with sandbox() as sb:
         strat, broker = run_script(sb, tmp_path / "j.sqlite", {1: bracket}, stop_at=120)
@@ -121,8 +134,13 @@ def test_a_bracket_with_a_trailing_stop_sends_trailing_stop_loss_on_fill(tmp_pat
 
     def bracket(s):
         close = s.data.close[0]
-        orders["b"] = s.buy_bracket(size=1000, exectype=bt.Order.Market, stopexec=bt.Order.StopTrail, stopargs={"trailamount": 0.0005},
-                                    limitprice=close * 1.01)
+        orders["b"] = s.buy_bracket(
+            size=1000,
+            exectype=bt.Order.Market,
+            stopexec=bt.Order.StopTrail,
+            stopargs={"trailamount": 0.0005},
+            limitprice=close * 1.01,
+        )
 
     with sandbox() as sb:
         strat, _ = run_script(sb, tmp_path / "j.sqlite", {1: bracket}, stop_at=5)
@@ -156,8 +174,9 @@ def test_a_venue_rejection_carries_oandas_reject_reason_and_message(tmp_path):
         orders["big"] = s.buy(size=200_000_000)
 
     with sandbox() as sb:
-        strat, broker = run_script(sb, tmp_path / "j.sqlite", {1: buy}, stop_at=4,
-                                   broker_kwargs={"checksubmit": False})
+        strat, broker = run_script(
+            sb, tmp_path / "j.sqlite", {1: buy}, stop_at=4, broker_kwargs={"checksubmit": False}
+        )
         txns = sb.call(lambda: [t["type"] for t in sb.state.account.txns])
     order = orders["big"]
     assert strat.statuses(order) == ["Submitted", "Rejected"]

@@ -15,6 +15,7 @@ from tradebridge.live import Journal
 
 def _flow(rng: random.Random, orders: list) -> dict:
     """Strategy steps: random market and limit orders, some cancelled later."""
+
     def trade(s):
         close = s.data.close[0]
         size = rng.choice([1000, 2000, 3000])
@@ -30,11 +31,13 @@ def _flow(rng: random.Random, orders: list) -> dict:
             alive = [o for o in orders if o.alive() and o.status != o.Created]
             if alive:
                 s.cancel(rng.choice(alive))
+
     return {n: trade for n in range(1, 40, 2)}
 
 
 def _faults(sb, rng: random.Random):
     """A sandbox fault at some steps: stream cuts, a 429 storm, 503s."""
+
     def on_step(n: int) -> None:
         if n % 6 != 3:
             return
@@ -49,6 +52,7 @@ def _faults(sb, rng: random.Random):
             sb.faults("fail", 503, count=rng.randint(1, 3), retry_after=0.02)
         else:
             sb.faults("fail", 503, count=rng.randint(1, 8), retry_after=0.02, path="/orders")
+
     return on_step
 
 
@@ -61,7 +65,11 @@ def _check(sb, journal_path, broker, strat, orders: list) -> None:
             continue
         expected = truth.get(cid, "Rejected")  # a write refused by 503s never reached the venue
         assert order.getstatusname() in (expected, "Partial" if expected == "Accepted" else expected), (
-            cid, order.getstatusname(), expected, order.info)
+            cid,
+            order.getstatusname(),
+            expected,
+            order.info,
+        )
     with Journal(journal_path) as journal:
         fills = [f.exec_id for f in journal.fills()]
         session = journal.session
@@ -75,13 +83,15 @@ def _check(sb, journal_path, broker, strat, orders: list) -> None:
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_seeded_faults_during_order_flow_leave_orders_fills_position_and_balance_equal_to_the_sandbox(
-        tmp_path, seed):
+    tmp_path, seed
+):
     rng = random.Random(seed)
     orders: list = []
     journal = tmp_path / "j.sqlite"
     with sandbox(heartbeat=0.1) as sb:
-        strat, broker = run_script(sb, journal, _flow(rng, orders), stop_at=60, on_step=_faults(sb, rng),
-                                   retries=6)
+        strat, broker = run_script(
+            sb, journal, _flow(rng, orders), stop_at=60, on_step=_faults(sb, rng), retries=6
+        )
         sb.faults("clear")
         _check(sb, journal, broker, strat, orders)
     assert orders
@@ -115,4 +125,5 @@ def test_a_restart_on_the_same_journal_applies_fills_made_while_down_once_and_re
     assert broker2.getposition(strat2.data).size == position
     assert broker2.account["balance"] == pytest.approx(float(summary["balance"]))
     assert sum(1 for m in strat2.messages if "sent by a previous run" in m) >= sum(
-        1 for o in pending if truth.get(o.info["client_id"]) == "Completed")
+        1 for o in pending if truth.get(o.info["client_id"]) == "Completed"
+    )

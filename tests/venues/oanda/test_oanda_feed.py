@@ -82,7 +82,7 @@ def test_live_ticks_follow_bidask_and_useask(tmp_path, bidask, useask, side):
         strat = _run(sb, tmp_path, live=4, bars=3, on_step=record, bidask=bidask, useask=useask, candles=2)
     live = [b[2] for b in strat.bars if b[0] == "LIVE"][1:]  # the first is the stream's snapshot
     expected = [q[side] if side is not None else (q[0] + q[1]) / 2 for q in seen]
-    assert live == pytest.approx(expected[:len(live)]) and live
+    assert live == pytest.approx(expected[: len(live)]) and live
 
 
 def test_historical_range_pages_past_5000_candles_and_ends_disconnected(tmp_path):
@@ -111,18 +111,24 @@ def test_a_pricing_stream_cut_reports_connbroken_then_backfills_the_gap_and_goes
         strat = _run(sb, tmp_path, live=10**6, bars=12, on_step=cut_once, reconntimeout=0.1)
     assert gate.is_set()
     i = strat.statuses.index("CONNBROKEN")
-    assert strat.statuses[i:i + 3] == ["CONNBROKEN", "DELAYED", "LIVE"]
+    assert strat.statuses[i : i + 3] == ["CONNBROKEN", "DELAYED", "LIVE"]
     assert any("pricing stream was cut" in m for m in strat.messages)
     times = [b[1] for b in strat.bars]
     assert times == sorted(times) and len(set(times)) == len(times)
-    gap = [b for b in strat.bars[strat.statuses.index("CONNBROKEN"):] if b[0] == "DELAYED"]
+    gap = [b for b in strat.bars[strat.statuses.index("CONNBROKEN") :] if b[0] == "DELAYED"]
     assert len(gap) >= 5  # the missed 5-second bars arrived as candles
 
 
 def test_live_ticks_resample_into_30_second_bars(tmp_path):
     with sandbox() as sb:
-        strat = _run(sb, tmp_path, live=6, bars=40, candles=60,
-                     resample={"timeframe": bt.TimeFrame.Seconds, "compression": 30})
+        strat = _run(
+            sb,
+            tmp_path,
+            live=6,
+            bars=40,
+            candles=60,
+            resample={"timeframe": bt.TimeFrame.Seconds, "compression": 30},
+        )
     times = [b[1] for b in strat.bars]
     assert times and all(t.second % 30 == 0 for t in times)
     assert times == sorted(times) and len(set(times)) == len(times)

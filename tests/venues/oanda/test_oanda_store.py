@@ -18,16 +18,19 @@ from tradebridge.venues.oanda.store import OandaStore
 
 
 def test_importing_tradebridge_imports_no_httpx_and_the_oanda_names_load_lazily():
-    code = ("import sys, tradebridge as bt; assert 'httpx' not in sys.modules; "
-            "assert 'tradebridge.venues.oanda.store' not in sys.modules; "
-            "s, b, d = bt.stores.OandaStore, bt.brokers.OandaBroker, bt.feeds.OandaData; "
-            "print(s.__name__, b.__name__, d.__name__)")
+    code = (
+        "import sys, tradebridge as bt; assert 'httpx' not in sys.modules; "
+        "assert 'tradebridge.venues.oanda.store' not in sys.modules; "
+        "s, b, d = bt.stores.OandaStore, bt.brokers.OandaBroker, bt.feeds.OandaData; "
+        "print(s.__name__, b.__name__, d.__name__)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["OandaStore", "OandaBroker", "OandaData"]
 
 
 def test_the_token_comes_from_oanda_token_when_not_given_and_its_absence_says_where_to_get_one(
-        monkeypatch, tmp_path):
+    monkeypatch, tmp_path
+):
     monkeypatch.setenv("OANDA_TOKEN", TOKEN)
     store = OandaStore(account="acc-env", base_url="http://127.0.0.1:9")
     try:
@@ -68,7 +71,8 @@ def test_the_only_account_of_the_token_is_picked_and_an_unknown_account_is_named
 
 
 def test_the_token_never_appears_in_logs_reprs_messages_errors_or_the_journal_over_a_whole_run(
-        tmp_path, caplog):
+    tmp_path, caplog
+):
     caplog.set_level(logging.DEBUG)
     orders = {}
 
@@ -85,11 +89,25 @@ def test_the_token_never_appears_in_logs_reprs_messages_errors_or_the_journal_ov
 
     journal = tmp_path / "j.sqlite"
     with sandbox() as sb:
-        strat, broker = run_script(sb, journal, {1: trade, 4: lambda s: s.cancel(orders["lim"])}, stop_at=12,
-                                   on_step=faults, broker_kwargs={"checksubmit": False})
+        strat, broker = run_script(
+            sb,
+            journal,
+            {1: trade, 4: lambda s: s.cancel(orders["lim"])},
+            stop_at=12,
+            on_step=faults,
+            broker_kwargs={"checksubmit": False},
+        )
         store = broker.o
-        texts = [caplog.text, repr(store), repr(store.p), repr(broker), repr(strat.datas[0]), repr(store.client),
-                 *strat.messages, *(repr(o.info) for o in orders.values())]
+        texts = [
+            caplog.text,
+            repr(store),
+            repr(store.p),
+            repr(broker),
+            repr(strat.datas[0]),
+            repr(store.client),
+            *strat.messages,
+            *(repr(o.info) for o in orders.values()),
+        ]
     assert orders["big"].getstatusname() == "Rejected" and orders["buy"].getstatusname() == "Completed"
     for text in texts:
         assert TOKEN not in text

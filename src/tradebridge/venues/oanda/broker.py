@@ -29,9 +29,9 @@ __all__ = ["OandaBroker"]
 
 
 class OandaBroker(LiveBroker):
-    """backtrader's OandaBroker on the live core; store params (token, account, practice...) name the account."""
+    """backtrader's OandaBroker on the live core; store params (token, account, practice...) name it."""
 
-    params = (("use_positions", True),)
+    params: Any = (("use_positions", True),)
 
     def __init__(self, **kwargs: Any) -> None:
         store = OandaStore.for_kwargs(kwargs)
@@ -74,14 +74,17 @@ class OandaBroker(LiveBroker):
         scheme = self._comminfos.get(instrument)
         if scheme is None:
             scheme = self._comminfos[instrument] = CommInfoBase(
-                stocklike=False, automargin=self.o.margin_rate(instrument), commission=0.0)
+                stocklike=False, automargin=self.o.margin_rate(instrument), commission=0.0
+            )
         return scheme
 
     def _venue_submit(self, order: Any, client_id: str) -> None:
         group = self.group_of(order)
         if group.oco is not None:
-            raise OrderRefused("OANDA v20 has no OCO groups of entry orders; use a bracket "
-                               "(its take-profit and stop-loss cancel each other)")
+            raise OrderRefused(
+                "OANDA v20 has no OCO groups of entry orders; use a bracket "
+                "(its take-profit and stop-loss cancel each other)"
+            )
         if group.parent is None:
             if order.exectype not in ENTRY_TYPES:
                 raise OrderRefused(REFUSED.get(order.exectype, f"exectype {order.exectype} is unknown"))
@@ -92,8 +95,10 @@ class OandaBroker(LiveBroker):
             return
         entry = self._brackets.get(group.parent)
         if entry is None:
-            raise OrderRefused(f"bracket parent {group.parent} was already sent: OANDA takes a take-profit/"
-                               "stop-loss with its entry order only (transmit=False on the parent)")
+            raise OrderRefused(
+                f"bracket parent {group.parent} was already sent: OANDA takes a take-profit/"
+                "stop-loss with its entry order only (transmit=False on the parent)"
+            )
         entry[1].append((order, client_id))
         if group.transmit:
             del self._brackets[group.parent]
@@ -106,8 +111,12 @@ class OandaBroker(LiveBroker):
         except (OandaMappingError, OandaError) as exc:
             others = [client_id, *(cid for _, cid in children[:-1])] if children else []
             for cid in others:
-                self._put(Kind.ORDER, VenueOrder(instrument, 0.0, status="Rejected", client_id=cid,
-                                                 reason=f"bracket not sent: {exc}"))
+                self._put(
+                    Kind.ORDER,
+                    VenueOrder(
+                        instrument, 0.0, status="Rejected", client_id=cid, reason=f"bracket not sent: {exc}"
+                    ),
+                )
             raise OrderRefused(str(exc)) from None
         cids = [client_id, *(cid for _, cid in children)]
         self.o.submit(self._place(body, cids, instrument))
@@ -128,9 +137,17 @@ class OandaBroker(LiveBroker):
             code = exc.reject_reason or exc.error_code or exc.status
             text = exc.error_message or str(exc)
             for cid in cids:
-                self._put(Kind.ORDER, VenueOrder(instrument, 0.0, status="Rejected", client_id=cid,
-                                                 reason=text if cid == cids[0] else f"bracket parent rejected: {text}",
-                                                 code=code))
+                self._put(
+                    Kind.ORDER,
+                    VenueOrder(
+                        instrument,
+                        0.0,
+                        status="Rejected",
+                        client_id=cid,
+                        reason=text if cid == cids[0] else f"bracket parent rejected: {text}",
+                        code=code,
+                    ),
+                )
         except OandaError as exc:
             self.o.notify(f"order {cids[0]}: {exc}")
         await self._catch_up()
@@ -139,8 +156,10 @@ class OandaBroker(LiveBroker):
         try:
             await self.o.client.cancel_order(f"@{client_id}")
         except OandaError as exc:
-            self.o.notify(f"cancel of {client_id} not done: {exc} (a take-profit or stop-loss exists at OANDA "
-                          "only once its entry filled; cancel the entry instead)")
+            self.o.notify(
+                f"cancel of {client_id} not done: {exc} (a take-profit or stop-loss exists at OANDA "
+                "only once its entry filled; cancel the entry instead)"
+            )
         await self._catch_up()
 
     async def _catch_up(self) -> None:
@@ -190,6 +209,10 @@ class OandaBroker(LiveBroker):
             if mine.get(instrument):
                 continue
             data = self.data_for(instrument)
-            target = self.positions[data] if data is not None else self.unmapped.setdefault(instrument, Position())
+            target = (
+                self.positions[data] if data is not None else self.unmapped.setdefault(instrument, Position())
+            )
             target.set(units, price)
-            self.store_message(f"position {instrument} {units:g} at {price:g} taken from OANDA (use_positions)")
+            self.store_message(
+                f"position {instrument} {units:g} at {price:g} taken from OANDA (use_positions)"
+            )

@@ -32,22 +32,31 @@ _FOREVER = 1_000_000  # candles asked for when paging forward to now (pages stop
 class OandaData(LiveDataBase):
     """backtrader's OandaData: ``dataname`` is an OANDA instrument such as ``EUR_USD``."""
 
-    params = (
-        ("bidask", True), ("useask", False), ("includeFirst", True), ("reconnect", True),
-        ("reconnections", -1), ("reconntimeout", 5.0), ("candles", 500),
+    params: Any = (
+        ("bidask", True),
+        ("useask", False),
+        ("includeFirst", True),
+        ("reconnect", True),
+        ("reconnections", -1),
+        ("reconntimeout", 5.0),
+        ("candles", 500),
     )
 
     def __init__(self, **kwargs: Any) -> None:
         store = OandaStore.for_kwargs(kwargs)
         super().__init__(**kwargs)
-        self._store = self.o = store
+        self._store: Any = store
+        self.o = store
         name = self.p.dataname
         if not isinstance(name, str) or "_" not in name:
-            raise ValueError(f"OandaData dataname must be an OANDA instrument such as 'EUR_USD', got {name!r}")
+            raise ValueError(
+                f"OandaData dataname must be an OANDA instrument such as 'EUR_USD', got {name!r}"
+            )
         self.oanda_instrument = name
         # candles of the data's own size (none for ticks: those come from the pricing stream only)
-        self.granularity = None if self._timeframe == TimeFrame.Ticks else granularity(
-            self._timeframe, self._compression)
+        self.granularity = (
+            None if self._timeframe == TimeFrame.Ticks else granularity(self._timeframe, self._compression)
+        )
         self.price_kind = "M" if not self.p.bidask else ("A" if self.p.useask else "B")
         self._cut = False
         self._backfilling = False
@@ -79,8 +88,10 @@ class OandaData(LiveDataBase):
         self._emit(Kind.DATA_STATUS, self.CONNECTED)
         if self.oanda_instrument not in self.o.instruments:
             known = ", ".join(sorted(self.o.instruments)) or "none"
-            self.o.notify(f"{self!r}: OANDA account {self.o.p.account} has no instrument "
-                          f"{self.oanda_instrument!r} (tradeable: {known})")
+            self.o.notify(
+                f"{self!r}: OANDA account {self.o.p.account} has no instrument "
+                f"{self.oanda_instrument!r} (tradeable: {known})"
+            )
             self._emit(Kind.DATA_STATUS, self.NOTSUBSCRIBED)
             return
         if (self.p.backfill_start or self.p.historical) and self.granularity:
@@ -107,17 +118,32 @@ class OandaData(LiveDataBase):
         assert gran is not None
         try:
             if start is None:
-                found = await client.candles(self.oanda_instrument, gran, count=self.p.candles,
-                                             price=self.price_kind)
+                found = await client.candles(
+                    self.oanda_instrument, gran, count=self.p.candles, price=self.price_kind
+                )
             elif self.p.historical and self.p.todate is not None:
-                end = self.p.todate if isinstance(self.p.todate, _dt.datetime) else _dt.datetime(
-                    self.p.todate.year, self.p.todate.month, self.p.todate.day)
-                found = await client.candles(self.oanda_instrument, gran, start=start,
-                                             end=end.replace(tzinfo=end.tzinfo or _dt.UTC),
-                                             price=self.price_kind, include_first=include_first)
+                end = (
+                    self.p.todate
+                    if isinstance(self.p.todate, _dt.datetime)
+                    else _dt.datetime(self.p.todate.year, self.p.todate.month, self.p.todate.day)
+                )
+                found = await client.candles(
+                    self.oanda_instrument,
+                    gran,
+                    start=start,
+                    end=end.replace(tzinfo=end.tzinfo or _dt.UTC),
+                    price=self.price_kind,
+                    include_first=include_first,
+                )
             else:
-                found = await client.candles(self.oanda_instrument, gran, start=start, count=_FOREVER,
-                                             price=self.price_kind, include_first=include_first)
+                found = await client.candles(
+                    self.oanda_instrument,
+                    gran,
+                    start=start,
+                    count=_FOREVER,
+                    price=self.price_kind,
+                    include_first=include_first,
+                )
             for candle in found:
                 if candle.complete is not False:
                     self._emit_candle(candle, seconds(gran))
@@ -137,9 +163,18 @@ class OandaData(LiveDataBase):
         if when < self._sent_until:
             return
         self._sent_until = max(self._sent_until, when + secs)
-        self._emit(Kind.BAR, {"datetime": when, "open": float(side.o), "high": float(side.h),
-                              "low": float(side.l), "close": float(side.c), "volume": float(candle.volume or 0),
-                              "openinterest": 0.0})
+        self._emit(
+            Kind.BAR,
+            {
+                "datetime": when,
+                "open": float(side.o),
+                "high": float(side.h),
+                "low": float(side.l),
+                "close": float(side.c),
+                "volume": float(candle.volume or 0),
+                "openinterest": 0.0,
+            },
+        )
 
     def _on_price(self, price: m.ClientPrice) -> None:
         """One streamed price as a tick (held while a backfill runs, so bars stay in time order)."""

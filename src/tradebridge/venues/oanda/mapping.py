@@ -27,24 +27,33 @@ from .models import parse_time
 
 __all__ = ["OandaMappingError", "TransactionMapper", "order_request", "time_in_force", "venue_snapshot"]
 
-ENTRY_TYPES: dict[int, str] = {Order.Market: "MARKET", Order.Limit: "LIMIT", Order.Stop: "STOP",
-                               Order.StopLimit: "STOP"}
+ENTRY_TYPES: dict[int, str] = {
+    Order.Market: "MARKET",
+    Order.Limit: "LIMIT",
+    Order.Stop: "STOP",
+    Order.StopLimit: "STOP",
+}
 # exectype -> why v20 cannot take it as an order of its own
 REFUSED: dict[int, str] = {
     Order.StopTrail: "OANDA v20 has trailing stops only on an open trade (TRAILING_STOP_LOSS): use "
-                     "StopTrail as the stop of a bracket (buy_bracket(stopexec=bt.Order.StopTrail, "
-                     "trailamount=...)); a stand-alone StopTrail order cannot be sent",
+    "StopTrail as the stop of a bracket (buy_bracket(stopexec=bt.Order.StopTrail, "
+    "trailamount=...)); a stand-alone StopTrail order cannot be sent",
     Order.StopTrailLimit: "OANDA v20 has no trailing stop-limit orders",
     Order.Close: "OANDA v20 has no market-on-close orders",
     Order.Historical: "Historical orders cannot be sent to a venue",
 }
 # v20 ORDER_CANCEL reason -> the core's status (other reasons: Canceled)
 CANCEL_STATUS: dict[str, str] = {
-    "TIME_IN_FORCE_EXPIRED": "Expired", "INSUFFICIENT_MARGIN": "Margin",
-    "INSUFFICIENT_LIQUIDITY": "Canceled", "BOUNDS_VIOLATION": "Canceled",
+    "TIME_IN_FORCE_EXPIRED": "Expired",
+    "INSUFFICIENT_MARGIN": "Margin",
+    "INSUFFICIENT_LIQUIDITY": "Canceled",
+    "BOUNDS_VIOLATION": "Canceled",
 }
-_ON_FILL = (("take_profit_on_fill", "TAKE_PROFIT"), ("stop_loss_on_fill", "STOP_LOSS"),
-            ("trailing_stop_loss_on_fill", "TRAILING_STOP_LOSS"))
+_ON_FILL = (
+    ("take_profit_on_fill", "TAKE_PROFIT"),
+    ("stop_loss_on_fill", "STOP_LOSS"),
+    ("trailing_stop_loss_on_fill", "TRAILING_STOP_LOSS"),
+)
 
 
 class OandaMappingError(ValueError):
@@ -52,6 +61,7 @@ class OandaMappingError(ValueError):
 
 
 # -- out: orders ----------------------------------------------------------------------------------
+
 
 def price_text(value: float, precision: int) -> str:
     """A price rounded to the instrument's display precision, as v20 wants it (a decimal string)."""
@@ -62,8 +72,10 @@ def price_text(value: float, precision: int) -> str:
 def units_text(size: float, ref: Any = "") -> str:
     """Signed whole units (v20 trades currency units); a fractional size is refused."""
     if size != int(size):
-        raise OandaMappingError(f"order {ref}: size {size:g} is not a whole number of units "
-                                "(OANDA trades whole units of the base currency)")
+        raise OandaMappingError(
+            f"order {ref}: size {size:g} is not a whole number of units "
+            "(OANDA trades whole units of the base currency)"
+        )
     if not size:
         raise OandaMappingError(f"order {ref}: size must not be zero")
     return str(int(size))
@@ -97,26 +109,35 @@ def _stop_details(child: Any, cid: str, precision: int) -> tuple[str, dict[str, 
             raise OandaMappingError(f"order {child.ref}: a StopTrail needs trailamount or trailpercent")
         return "trailingStopLossOnFill", {"distance": price_text(distance, precision), **ext}
     if child.exectype not in (Order.Stop, Order.StopLimit) or child.price is None:
-        raise OandaMappingError(f"order {child.ref}: a bracket's stop must be a Stop or StopTrail with a "
-                                "price (v20 stopLossOnFill)")
+        raise OandaMappingError(
+            f"order {child.ref}: a bracket's stop must be a Stop or StopTrail with a "
+            "price (v20 stopLossOnFill)"
+        )
     return "stopLossOnFill", {"price": price_text(child.price, precision), **ext}
 
 
 def _limit_details(child: Any, cid: str, precision: int) -> tuple[str, dict[str, Any]]:
     if child.exectype != Order.Limit or child.price is None:
-        raise OandaMappingError(f"order {child.ref}: a bracket's take-profit must be a Limit with a price "
-                                "(v20 takeProfitOnFill)")
+        raise OandaMappingError(
+            f"order {child.ref}: a bracket's take-profit must be a Limit with a price (v20 takeProfitOnFill)"
+        )
     return "takeProfitOnFill", {"price": price_text(child.price, precision), "clientExtensions": {"id": cid}}
 
 
-def order_request(order: Any, cid: str, instrument: str, precision: int,
-                  children: Iterable[tuple[Any, str]] = ()) -> dict[str, Any]:
+def order_request(
+    order: Any, cid: str, instrument: str, precision: int, children: Iterable[tuple[Any, str]] = ()
+) -> dict[str, Any]:
     """The v20 order request (JSON) for ``order`` sent as ``cid`` with its bracket ``children``."""
     kind = ENTRY_TYPES.get(order.exectype)
     if kind is None:
         raise OandaMappingError(f"order {order.ref}: " + REFUSED.get(order.exectype, "unknown exectype"))
-    body: dict[str, Any] = {"type": kind, "instrument": instrument, "units": units_text(order.size, order.ref),
-                            "positionFill": "DEFAULT", "clientExtensions": {"id": cid}}
+    body: dict[str, Any] = {
+        "type": kind,
+        "instrument": instrument,
+        "units": units_text(order.size, order.ref),
+        "positionFill": "DEFAULT",
+        "clientExtensions": {"id": cid},
+    }
     if kind != "MARKET":
         if order.price is None:
             raise OandaMappingError(f"order {order.ref}: a {order.getordername()} order needs a price")
@@ -129,8 +150,9 @@ def order_request(order: Any, cid: str, instrument: str, precision: int,
     for child, child_cid in children:
         is_stop = child.exectype in (Order.Stop, Order.StopLimit, Order.StopTrail)
         key, details = (_stop_details if is_stop else _limit_details)(child, child_cid, precision)
-        if key in body or (key != "takeProfitOnFill" and ("stopLossOnFill" in body
-                                                            or "trailingStopLossOnFill" in body)):
+        if key in body or (
+            key != "takeProfitOnFill" and ("stopLossOnFill" in body or "trailingStopLossOnFill" in body)
+        ):
             raise OandaMappingError(f"order {child.ref}: a bracket has one take-profit and one stop only")
         body[key] = details
     m.OrderRequest.from_json(body)  # the model checks the type has what it needs
@@ -138,6 +160,7 @@ def order_request(order: Any, cid: str, instrument: str, precision: int,
 
 
 # -- in: transactions -----------------------------------------------------------------------------
+
 
 def _epoch(text: str | None) -> float | None:
     return None if not text else parse_time(text).timestamp()
@@ -166,8 +189,11 @@ class TransactionMapper:
             self.client_of[order_id] = cid
         if instrument:
             self.instrument_of[order_id] = instrument
-        kids = [d.client_extensions.id for d in (getattr(fields, a) for a, _ in _ON_FILL)
-                if d is not None and d.client_extensions is not None and d.client_extensions.id]
+        kids = [
+            d.client_extensions.id
+            for d in (getattr(fields, a) for a, _ in _ON_FILL)
+            if d is not None and d.client_extensions is not None and d.client_extensions.id
+        ]
         if kids:
             self.children[order_id] = kids
         return cid
@@ -198,14 +224,34 @@ class TransactionMapper:
             ids = {}
         status = "Rejected" if rejected else "Accepted"
         reason = _reject_text(txn.reject_reason) if rejected else ""
-        out = [VenueOrder(instrument, _f(txn.units), status=status, client_id=cid, venue_ids=ids, reason=reason,
-                          code=txn.reject_reason if rejected else None)]
-        kids = [d.client_extensions.id for d in (getattr(txn, a) for a, _ in _ON_FILL)
-                if d is not None and d.client_extensions is not None and d.client_extensions.id]
+        out = [
+            VenueOrder(
+                instrument,
+                _f(txn.units),
+                status=status,
+                client_id=cid,
+                venue_ids=ids,
+                reason=reason,
+                code=txn.reject_reason if rejected else None,
+            )
+        ]
+        kids = [
+            d.client_extensions.id
+            for d in (getattr(txn, a) for a, _ in _ON_FILL)
+            if d is not None and d.client_extensions is not None and d.client_extensions.id
+        ]
         for kid in kids:
             text = f"its bracket parent was rejected: {reason}" if rejected else ""
-            out.append(VenueOrder(instrument, -_f(txn.units), status=status, client_id=kid, reason=text,
-                                  code=txn.reject_reason if rejected else None))
+            out.append(
+                VenueOrder(
+                    instrument,
+                    -_f(txn.units),
+                    status=status,
+                    client_id=kid,
+                    reason=text,
+                    code=txn.reject_reason if rejected else None,
+                )
+            )
         return [(Kind.ORDER, vo) for vo in out]
 
     def execution(self, txn: m.OrderFillTransaction) -> VenueExecution:
@@ -214,9 +260,16 @@ class TransactionMapper:
         cid = txn.client_order_id or self.client_of.get(order_id)
         if txn.trade_opened is not None and txn.instrument:
             self.instrument_of[txn.trade_opened.trade_id] = txn.instrument
-        return VenueExecution(txn.id, txn.instrument or "", _f(txn.units), _f(txn.price), client_id=cid,
-                              venue_ids={"orderID": order_id} if order_id else {},
-                              commission=_f(txn.commission), time=_epoch(txn.time))
+        return VenueExecution(
+            txn.id,
+            txn.instrument or "",
+            _f(txn.units),
+            _f(txn.price),
+            client_id=cid,
+            venue_ids={"orderID": order_id} if order_id else {},
+            commission=_f(txn.commission),
+            time=_epoch(txn.time),
+        )
 
     def _cancelled(self, txn: m.OrderCancelTransaction) -> list[VenueOrder]:
         order_id = txn.order_id or ""
@@ -224,12 +277,29 @@ class TransactionMapper:
         reason = txn.reason or ""
         status = CANCEL_STATUS.get(reason, "Canceled")
         instrument = self.instrument_of.get(order_id, "")
-        out = [VenueOrder(instrument, 0.0, status=status, client_id=cid,
-                          venue_ids={"orderID": order_id} if order_id else {}, reason=reason, code=reason or None)]
+        out = [
+            VenueOrder(
+                instrument,
+                0.0,
+                status=status,
+                client_id=cid,
+                venue_ids={"orderID": order_id} if order_id else {},
+                reason=reason,
+                code=reason or None,
+            )
+        ]
         if txn.replaced_by_order_id is None:  # the on-fill children of a cancelled entry die with it
             for kid in self.children.pop(order_id, []):
-                out.append(VenueOrder(instrument, 0.0, status="Canceled", client_id=kid,
-                                      reason=f"its bracket parent was cancelled: {reason}", code=reason or None))
+                out.append(
+                    VenueOrder(
+                        instrument,
+                        0.0,
+                        status="Canceled",
+                        client_id=kid,
+                        reason=f"its bracket parent was cancelled: {reason}",
+                        code=reason or None,
+                    )
+                )
         return out
 
 
@@ -239,12 +309,22 @@ def _reject_text(reason: str | None) -> str:
 
 def account_values(summary: m.AccountSummary) -> dict[str, Any]:
     """The ACCOUNT payload of an account summary: cash is marginAvailable, value the NAV."""
-    return {"cash": _f(summary.margin_available), "value": _f(summary.nav), "balance": _f(summary.balance),
-            "financing": _f(summary.financing), "last_transaction_id": summary.last_transaction_id}
+    return {
+        "cash": _f(summary.margin_available),
+        "value": _f(summary.nav),
+        "balance": _f(summary.balance),
+        "financing": _f(summary.financing),
+        "last_transaction_id": summary.last_transaction_id,
+    }
 
 
-def venue_snapshot(mapper: TransactionMapper, pending: Iterable[m.Order], positions: Iterable[m.Position],
-                   transactions: Iterable[m.Transaction], summary: m.AccountSummary) -> VenueSnapshot:
+def venue_snapshot(
+    mapper: TransactionMapper,
+    pending: Iterable[m.Order],
+    positions: Iterable[m.Position],
+    transactions: Iterable[m.Transaction],
+    summary: m.AccountSummary,
+) -> VenueSnapshot:
     """The snapshot of a (re)connect: pending orders (and the bracket children riding on them),
     fills and ends since the cursor, net positions, marginAvailable as cash, the newest id."""
     txns = sorted(transactions, key=lambda t: int(t.id))
@@ -261,10 +341,15 @@ def venue_snapshot(mapper: TransactionMapper, pending: Iterable[m.Order], positi
         mapper.learn_order(order)
         instrument = mapper.instrument_of.get(order.id, "")
         cid = order.client_extensions.id if order.client_extensions is not None else None
-        open_orders.append(VenueOrder(instrument, _f(order.units), status="Accepted", client_id=cid,
-                                      venue_ids={"orderID": order.id}))
-        open_orders.extend(VenueOrder(instrument, -_f(order.units), status="Accepted", client_id=kid)
-                           for kid in mapper.children.get(order.id, ()))
+        open_orders.append(
+            VenueOrder(
+                instrument, _f(order.units), status="Accepted", client_id=cid, venue_ids={"orderID": order.id}
+            )
+        )
+        open_orders.extend(
+            VenueOrder(instrument, -_f(order.units), status="Accepted", client_id=kid)
+            for kid in mapper.children.get(order.id, ())
+        )
     executions, closed = [], []
     for txn in txns:
         for kind, payload in mapper.events(txn):
@@ -273,9 +358,14 @@ def venue_snapshot(mapper: TransactionMapper, pending: Iterable[m.Order], positi
             elif kind is Kind.ORDER and payload.status != "Accepted":
                 closed.append(payload)
     cursor = txns[-1].id if txns else summary.last_transaction_id
-    return VenueSnapshot(open_orders=tuple(open_orders), executions=tuple(executions),
-                         positions=net_positions(positions), cash=_f(summary.margin_available),
-                         closed_orders=tuple(closed), cursor=cursor)
+    return VenueSnapshot(
+        open_orders=tuple(open_orders),
+        executions=tuple(executions),
+        positions=net_positions(positions),
+        cash=_f(summary.margin_available),
+        closed_orders=tuple(closed),
+        cursor=cursor,
+    )
 
 
 def net_positions(positions: Iterable[m.Position]) -> Mapping[str, float]:

@@ -51,10 +51,20 @@ class _Secret(str):
 class OandaStore(Store):
     """OANDA v20 store (backtrader's params plus ``base_url`` for the sandbox and ``journal``)."""
 
-    params = (
-        ("token", ""), ("account", ""), ("practice", False), ("account_tmout", 10.0),
-        ("base_url", None), ("stream_url", None), ("journal", None), ("verify", True), ("timeout", 10.0),
-        ("heartbeat_timeout", 10.0), ("retries", 4), ("backoff_initial", 0.5), ("backoff_max", 30.0),
+    params: Any = (
+        ("token", ""),
+        ("account", ""),
+        ("practice", False),
+        ("account_tmout", 10.0),
+        ("base_url", None),
+        ("stream_url", None),
+        ("journal", None),
+        ("verify", True),
+        ("timeout", 10.0),
+        ("heartbeat_timeout", 10.0),
+        ("retries", 4),
+        ("backoff_initial", 0.5),
+        ("backoff_max", 30.0),
         ("notifyall", False),
     )
     identity = ("account", "practice", "base_url")
@@ -70,10 +80,14 @@ class OandaStore(Store):
         p = self.p
         p.token = _Secret(p.token or os.environ.get("OANDA_TOKEN", ""))
         if not p.token:
-            raise ValueError("OandaStore needs an access token: pass token=... or set OANDA_TOKEN "
-                             "(create one in OANDA's web platform under 'Manage API Access')")
+            raise ValueError(
+                "OandaStore needs an access token: pass token=... or set OANDA_TOKEN "
+                "(create one in OANDA's web platform under 'Manage API Access')"
+            )
         if not isinstance(p.account_tmout, int | float) or p.account_tmout <= 0:
-            raise ValueError(f"OandaStore account_tmout must be a positive number of seconds, got {p.account_tmout!r}")
+            raise ValueError(
+                f"OandaStore account_tmout must be a positive number of seconds, got {p.account_tmout!r}"
+            )
         self.client: Any = None
         self.loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -184,11 +198,18 @@ class OandaStore(Store):
         from .client import OandaClient
 
         p = self.p
-        policy = Backoff(reconnect=p.retries, initial=p.backoff_initial,
-                         maximum=p.backoff_max, timeout=None)
-        return OandaClient(str(p.token), p.account, practice=p.practice, base_url=p.base_url,
-                           stream_url=p.stream_url, verify=p.verify, timeout=p.timeout,
-                           heartbeat_timeout=p.heartbeat_timeout, retry=policy)
+        policy = Backoff(reconnect=p.retries, initial=p.backoff_initial, maximum=p.backoff_max, timeout=None)
+        return OandaClient(
+            str(p.token),
+            p.account,
+            practice=p.practice,
+            base_url=p.base_url,
+            stream_url=p.stream_url,
+            verify=p.verify,
+            timeout=p.timeout,
+            heartbeat_timeout=p.heartbeat_timeout,
+            retry=policy,
+        )
 
     async def _open(self) -> None:
         self._txn_lock = asyncio.Lock()
@@ -212,8 +233,10 @@ class OandaStore(Store):
             return
         accounts = [a.id for a in await self.client.accounts()]
         if len(accounts) != 1:
-            raise ValueError(f"the OANDA token gives access to {len(accounts)} accounts "
-                             f"({', '.join(accounts) or 'none'}): choose one with account=...")
+            raise ValueError(
+                f"the OANDA token gives access to {len(accounts)} accounts "
+                f"({', '.join(accounts) or 'none'}): choose one with account=..."
+            )
         self.p.account = self.client.account = accounts[0]
 
     async def _close(self) -> None:
@@ -318,8 +341,9 @@ class OandaStore(Store):
 
     async def _resync(self) -> None:
         """Sync after a stream reconnect, retried with backoff while the venue refuses (429/5xx storms)."""
-        delays = Backoff(reconnect=-1, initial=self.p.backoff_initial, maximum=self.p.backoff_max,
-                         timeout=None).delays()
+        delays = Backoff(
+            reconnect=-1, initial=self.p.backoff_initial, maximum=self.p.backoff_max, timeout=None
+        ).delays()
         while not self.synced:
             try:
                 await self.sync()
@@ -370,10 +394,18 @@ class OandaStore(Store):
     async def _prices_forever(self, names: list[str]) -> None:
         data = next(d for d in self.subscribers if d.live_wanted)
         dp = data.p
-        policy = Backoff(reconnect=(dp.reconnections if dp.reconnect else 0), initial=dp.reconntimeout / 5,
-                         maximum=dp.reconntimeout, timeout=None)
-        stream = self.client.pricing_stream(names, snapshot=True, retry=policy,
-                                            on_event=lambda kind, detail: self._on_price_stream(kind, detail))
+        policy = Backoff(
+            reconnect=(dp.reconnections if dp.reconnect else 0),
+            initial=dp.reconntimeout / 5,
+            maximum=dp.reconntimeout,
+            timeout=None,
+        )
+        stream = self.client.pricing_stream(
+            names,
+            snapshot=True,
+            retry=policy,
+            on_event=lambda kind, detail: self._on_price_stream(kind, detail),
+        )
         try:
             async with stream:
                 async for price in stream:
