@@ -184,3 +184,23 @@ def test_a_venue_rejection_carries_oandas_reject_reason_and_message(tmp_path):
     assert "exceeds the maximum order units" in order.info["venue_text"]
     assert "MARKET_ORDER_REJECT" in txns
     assert broker.getposition(strat.data).size == 0
+
+
+def test_a_bracket_v20_cannot_take_is_rejected_whole_and_nothing_reaches_the_venue(tmp_path):
+    orders = {}
+
+    def bracket(s):
+        orders["b"] = s.buy_bracket(
+            size=1000,
+            exectype=bt.Order.Market,
+            stopexec=bt.Order.StopTrail,
+            limitprice=s.data.close[0] * 1.01,
+        )  # a trailing stop without a distance
+
+    with sandbox() as sb:
+        strat, _ = run_script(sb, tmp_path / "j.sqlite", {1: bracket}, stop_at=4)
+        venue = venue_orders(sb)
+    assert not venue
+    for order in orders["b"]:
+        assert strat.statuses(order)[-1] == "Rejected", (order.ref, strat.statuses(order))
+    assert "trailamount or trailpercent" in orders["b"][1].info["venue_text"]
