@@ -4,12 +4,23 @@ cash/value from the account."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 
 import pytest
-from oanda_live_kit import run_script, sandbox, venue_fills, venue_orders, venue_position, venue_summary
+from oanda_live_kit import (
+    run_script,
+    sandbox,
+    venue_fills,
+    venue_orders,
+    venue_position,
+    venue_summary,
+    venue_truth,
+)
 
 import tradebridge as bt
+from tradebridge.venues.oanda import models as m
+from tradebridge.venues.oanda.client import OandaClient
 
 _OURS = {"FILLED": "Completed", "CANCELLED": "Canceled", "PENDING": "Accepted"}
 
@@ -204,3 +215,60 @@ def test_a_bracket_v20_cannot_take_is_rejected_whole_and_nothing_reaches_the_ven
     for order in orders["b"]:
         assert strat.statuses(order)[-1] == "Rejected", (order.ref, strat.statuses(order))
     assert "trailamount or trailpercent" in orders["b"][1].info["venue_text"]
+
+
+def test_one_strategy_backfills_goes_live_and_trades_every_kind_cancels_and_sees_a_rejection(tmp_path):
+    orders = {}
+
+    def enter(s):
+        close = s.data.close[0]
+        orders["market"] = s.buy(size=1000)
+        orders["limit"] = s.buy(size=1000, exectype=bt.Order.Limit, price=close * 1.001)
+        orders["stop"] = s.sell(size=1000, exectype=bt.Order.Stop, price=close * 1.001)
+        orders["resting"] = s.buy(size=1000, exectype=bt.Order.Limit, price=close * 0.95)
+        orders["bracket"] = s.buy_bracket(
+            size=1000, exectype=bt.Order.Market, stopprice=close * 0.9998, limitprice=close * 1.0002
+        )
+        orders["refused"] = s.sell(size=150_000_000)
+
+    def cancel(s):
+        s.cancel(orders["resting"])
+
+    with sandbox() as sb:
+        strat, broker = run_script(
+            sb,
+            tmp_path / "j.sqlite",
+            {1: enter, 3: cancel},
+            stop_at=120,
+            broker_kwargs={"checksubmit": False},
+        )
+        truth = venue_truth(sb)
+        position = venue_position(sb)
+    assert strat.backfilled >= 20 and strat.statuses_seen[:3] == ["CONNECTED", "DELAYED", "LIVE"]
+    assert orders["market"].getstatusname() == orders["limit"].getstatusname() == "Completed"
+    assert orders["stop"].getstatusname() == "Completed"
+    assert orders["resting"].getstatusname() == "Canceled"
+    assert orders["refused"].getstatusname() == "Rejected"
+    assert orders["refused"].info["venue_code"] == "UNITS_LIMIT_EXCEEDED"
+    for order in [orders["market"], orders["limit"], orders["stop"], orders["resting"], *orders["bracket"]]:
+        assert order.getstatusname() == truth[order.info["client_id"]]
+    assert broker.getposition(strat.data).size == position
+
+
+def test_use_positions_starts_from_the_position_oanda_holds(tmp_path):
+    async def external_trade(url, account):
+        async with OandaClient("someone-else", account, base_url=url) as client:
+            await client.create_order(
+                m.OrderRequest.from_json({"type": "MARKET", "instrument": "EUR_USD", "units": "3000"})
+            )
+
+    with sandbox() as sb:
+        asyncio.run(external_trade(sb.url, sb.account_id))
+        strat, broker = run_script(sb, tmp_path / "a.sqlite", {}, stop_at=3)
+        strat2, broker2 = run_script(
+            sb, tmp_path / "b.sqlite", {}, stop_at=3, broker_kwargs={"use_positions": False}
+        )
+    assert broker.getposition(strat.data).size == 3000
+    assert any("taken from OANDA (use_positions)" in m for m in strat.messages)
+    assert broker2.getposition(strat2.data).size == 0
+    assert any("EUR_USD" in m and "position" in m.lower() for m in strat2.messages)

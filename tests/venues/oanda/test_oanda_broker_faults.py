@@ -5,6 +5,7 @@ order's state equals the sandbox's, every fill is applied exactly once, position
 from __future__ import annotations
 
 import random
+import time
 
 import pytest
 from oanda_live_kit import our_fill_ids, run_script, sandbox, venue_position, venue_summary, venue_truth
@@ -73,6 +74,8 @@ def _check(sb, journal_path, broker, strat, orders: list) -> None:
     with Journal(journal_path) as journal:
         fills = [f.exec_id for f in journal.fills()]
         session = journal.session
+        cursor = journal.cursor()
+    assert cursor == sb.call(lambda: sb.state.account.last_id)  # every transaction was applied, in order
     venue_fills = our_fill_ids(sb, session)
     assert sorted(fills, key=int) == sorted(venue_fills, key=int)  # every fill, once
     assert len(set(fills)) == len(fills)
@@ -123,7 +126,42 @@ def test_a_restart_on_the_same_journal_applies_fills_made_while_down_once_and_re
     assert sorted(fills, key=int) == sorted(venue_fills, key=int) and len(fills) == len(set(fills))
     assert len(fills) >= fills_before
     assert broker2.getposition(strat2.data).size == position
+    assert in_flight  # the run ended with writes unanswered
     assert broker2.account["balance"] == pytest.approx(float(summary["balance"]))
     assert sum(1 for m in strat2.messages if "sent by a previous run" in m) >= sum(
         1 for o in pending if truth.get(o.info["client_id"]) == "Completed"
     )
+
+
+@pytest.mark.parametrize("seed", [11, 12])
+def test_a_restart_while_writes_are_in_flight_ends_every_order_as_the_sandbox_has_it(tmp_path, seed):
+    rng = random.Random(seed)
+    first: list = []
+    journal = tmp_path / "j.sqlite"
+
+    def slow_writes(n):
+        if n == 8:  # the last orders' answers are held back past the end of the run
+            sb.faults("delay", 0.9, seconds=2.0, path="/orders$")
+
+    with sandbox(heartbeat=0.1) as sb:
+        steps = _flow(rng, first)
+        steps.update({n: steps[1] for n in range(8, 11)})
+        run_script(sb, journal, steps, stop_at=10, on_step=slow_writes)
+        in_flight = [o for o in first if o.getstatusname() == "Submitted"]
+        time.sleep(1.5)  # the venue goes on with the writes whose answers the stopped client never read
+        sb.faults("clear")
+        sb.step(50)  # while the client is away the market moves: some resting orders fill
+        strat2, broker2 = run_script(sb, journal, {}, stop_at=5)
+        truth = venue_truth(sb)
+        with Journal(journal) as j:
+            states = {s.client_id: s.status for s in j.local_state().orders.values()}
+            fills = [f.exec_id for f in j.fills()]
+            venue_fills = our_fill_ids(sb, j.session)
+        position = venue_position(sb)
+    for order in first:
+        cid = order.info.get("client_id")
+        if cid is not None:
+            assert states[cid] == truth.get(cid, "Rejected"), (cid, states[cid], truth.get(cid))
+    assert sorted(fills, key=int) == sorted(venue_fills, key=int) and len(fills) == len(set(fills))
+    assert broker2.getposition(strat2.data).size == position
+    assert in_flight  # the run ended with writes unanswered
