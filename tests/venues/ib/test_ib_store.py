@@ -152,13 +152,19 @@ def test_dropped_socket_is_reconnected_resubscribed_and_reconciled():
         assert data.resumed == 1 and store.connected
 
 
+async def _stop_listening_then_drop(server, client_id: int) -> None:
+    """Close the listening socket first (so no reconnect can get in), then drop the client."""
+    server._server.close()
+    server.drop(client_id)
+
+
 def test_reconnect_gives_up_after_the_allowed_attempts_and_disconnects_the_datas():
     inbox = Inbox()
     with sandbox() as sb:
         with connected_store(sb, inbox, reconnect=1) as store:
             data = Peer(store)
             store.subscribers = [data]
-            sb.call(sb.server.stop())  # no listener any more: every reconnect attempt is refused
+            sb.call(_stop_listening_then_drop(sb.server, store.client_id))
             assert wait_for(inbox, of_kind(Kind.DATA_STATUS, data)).payload == DataBase.CONNBROKEN
             final = wait_for(inbox, of_kind(Kind.DATA_STATUS, data))
             assert final.payload == DataBase.DISCONNECTED and not store.connected
