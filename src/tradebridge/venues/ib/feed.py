@@ -20,7 +20,7 @@ from ...live import Kind
 from ...utils.timeframe import TimeFrame
 from .contracts import IBContract, parse_dataname
 from .errors import IBError, classify
-from .history import MAX_DURATION, HistoryCache, HistRequest, bar_seconds, bar_tuple, plan_downloads
+from .history import MAX_DURATION, Bar, HistoryCache, HistRequest, bar_seconds, bar_tuple, plan_downloads
 from .mapping import bar_size, comminfo_from_details, instrument_name, what_to_show
 from .store import IBStore
 
@@ -43,7 +43,8 @@ class IBData(LiveDataBase):
     def __init__(self, **kwargs: Any) -> None:
         store = IBStore.for_kwargs(kwargs)
         super().__init__(**kwargs)
-        self._store = self.ib = store
+        self.ib: IBStore = store
+        self._store = store  # type: ignore[assignment]
         p = self.p
         self.contract: IBContract = parse_dataname(p.dataname, p.sectype, p.exchange, p.currency)
         self.tradecontract: IBContract = (parse_dataname(p.tradename, p.sectype, p.exchange, p.currency)
@@ -73,7 +74,7 @@ class IBData(LiveDataBase):
     def _subscribe(self) -> None:
         """Connect, look the contract up (the broker needs its name and commission info), subscribe."""
         self.ib.start(data=self)
-        self._lookup_error: IBError | None = None
+        self._lookup_error = None
         if self.details is None:
             try:
                 self.ib.run(self._lookup(), timeout=self.ib.p.timeout * 10)
@@ -189,7 +190,7 @@ class IBData(LiveDataBase):
         finally:
             cache.close()
 
-    async def _download(self, request: HistRequest) -> list[tuple[float, ...]]:
+    async def _download(self, request: HistRequest) -> list[Bar]:
         """One historical request, sent when the pacer allows; retried after error 162 pacing."""
         ib, pacer = self.ib.ib, self.ib.pacer
         identity, key = request.keys(self.contract.dataname, self.what, bool(self.p.useRTH))

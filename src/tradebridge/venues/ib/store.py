@@ -437,6 +437,6 @@ class IBStore(Store):
     def for_kwargs(cls, kwargs: dict[str, Any]) -> IBStore:
         """The store named by the store params among ``kwargs`` (they are removed from it)."""
         store = kwargs.pop("_store_obj", None)
-        names = set(cls.params._defaults)
+        names = set(cls.params._defaults)  # type: ignore[attr-defined]
         mine = {k: kwargs.pop(k) for k in list(kwargs) if k in names}
         return store if store is not None else cls(**mine)
