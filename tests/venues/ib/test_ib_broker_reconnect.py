@@ -11,6 +11,7 @@ import pytest
 from ib_broker_kit import run_script, venue_cash, venue_orders, venue_position
 from ib_live_kit import sandbox
 
+import tradebridge as bt
 from tradebridge.live import Journal
 
 
@@ -118,3 +119,33 @@ def test_seeded_drops_at_random_points_of_order_flow_end_equal_to_the_sandbox(tm
         armed_left = len(sb.server.faults.drops)
     drops = sum("connection to the venue lost" in str(m) for m in strat.messages)
     assert drops >= 1 and drops == len(plan) - armed_left  # every drop that fired was survived
+
+
+def test_a_restart_on_the_same_journal_resends_nothing_and_applies_fills_made_while_down(tmp_path):
+    orders = {}
+    journal = tmp_path / "restart.sqlite"
+
+    def buy_and_place_a_limit(s):
+        orders["buy"] = s.buy(size=10)
+        # a resting sell the venue fills only after this run has ended
+        orders["sell"] = s.sell(size=4, exectype=bt.Order.Limit, price=round(s.data.close[0] * 1.001, 2))
+
+    with sandbox() as sb:
+        first, _ = run_script(sb, 61, tmp_path, {1: buy_and_place_a_limit}, stop_at=2, journal=journal)
+        sell_ref = orders["sell"].info["client_id"]
+        assert orders["sell"].executed.size == 0 and orders["sell"].alive()  # still resting at the end
+        _wait(lambda: venue_orders(sb, 61).get(sell_ref) is not None)
+        for _ in range(5000):  # the process is gone; the market moves until the sell fills
+            if venue_orders(sb, 61)[sell_ref].status == "Filled":
+                break
+            sb.step()
+        assert venue_orders(sb, 61)[sell_ref].status == "Filled"
+        placed = len(sb.server.exchange.orders)
+        second, broker = run_script(sb, 61, tmp_path, {}, stop_at=3, journal=journal)
+        assert len(sb.server.exchange.orders) == placed  # nothing was sent again
+        assert broker.getposition(second.data).size == venue_position(sb) == 6
+        assert broker.getcash() == pytest.approx(venue_cash(sb))
+        with Journal(journal) as j:
+            execs = [r.execution.exec_id for r in sb.server.exchange.executions]
+            assert sorted(f.exec_id for f in j.fills()) == sorted(execs)
+            assert j.registry.get(sell_ref).status == "Completed"
