@@ -1,0 +1,204 @@
+"""Tick-to-order latency through tradebridge on IB, against a bare ib_async script, on loopback.
+
+The IB sandbox runs in this process and stamps, with ``time.perf_counter_ns``, the moment it
+emits a 5-second real-time bar and the moment the order that bar caused arrives back
+(``placeOrder`` decoded). Each client runs in its own process, as a strategy would against TWS:
+
+- ``tradebridge``: a Strategy on IBStore/IBData(rtbar)/IBBroker through Cerebro's live engine,
+  journaling every order (SQLite) before it leaves;
+- ``ib_async``: ``reqRealTimeBars`` with an ``updateEvent`` handler that calls ``placeOrder``.
+
+On every bar each client places a limit buy far below the market (it rests) and cancels the
+previous one, so nothing fills. Bars come one at a time: the next only after the order of the
+last arrived and a quiet gap, long enough that the two requests a bar stay under the 45
+requests a second that ib_async's client allows (IB's limit is 50) before it holds requests
+back. Prints p50/p99 for both, the ratio and what tradebridge adds.
+
+    .venv/bin/python benchmarks/ib_latency.py [--bars 500] [--warmup 30]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from tradebridge.venues.ib.sandbox.server import SandboxServer, ThreadedSandbox
+
+START = dt.datetime(2026, 11, 24, 15, 0, tzinfo=dt.UTC)  # 10:00 in New York: the session is open
+CLIENT_ID = 7
+
+
+class StampingSandbox(SandboxServer):
+    """The sandbox, stamping each real-time bar it emits and each order that arrives."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.bar_sent_ns = 0
+        self.latencies_ns: list[int] = []
+        self.arrived = threading.Event()
+
+    def _stream(self, symbol: str, tape: Any, bar: Any) -> None:
+        if any(sym == symbol for s in self.sessions.values() for sym in s.rt_bars.values()):
+            self.bar_sent_ns = time.perf_counter_ns()
+        super()._stream(symbol, tape, bar)
+
+    def place_order(self, session: Any, v: Any) -> None:
+        now = time.perf_counter_ns()
+        if self.bar_sent_ns:
+            self.latencies_ns.append(now - self.bar_sent_ns)
+            self.bar_sent_ns = 0  # one order per bar counts
+            self.arrived.set()
+        super().place_order(session, v)
+
+
+# -- the clients (each runs as ``ib_latency.py --client NAME``) -------------------------------------
+def run_tradebridge(port: int, bars: int, synchronous: str = "FULL") -> None:
+    """A tradebridge strategy: on every live bar a resting limit buy, the previous one canceled."""
+    import tradebridge as bt
+
+    class TickToOrder(bt.Strategy):
+        def __init__(self) -> None:
+            self.live, self.last = 0, None
+
+        def notify_data(self, data: Any, status: int, *args: Any, **kwargs: Any) -> None:
+            self.live = self.live or int(data._getstatusname(status) == "LIVE")
+
+        def next(self) -> None:
+            if not self.live:
+                return
+            order = self.buy(size=1, exectype=bt.Order.Limit, price=round(self.data.close[0] * 0.5, 2))
+            if self.last is not None:
+                self.cancel(self.last)
+            self.last = order
+            self.live += 1
+            if self.live > bars:
+                self.env.runstop()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        cerebro = bt.Cerebro()
+        store = bt.stores.IBStore(port=port, clientId=CLIENT_ID, journal=Path(tmp) / "journal.sqlite")
+        cerebro.adddata(store.getdata(dataname="AAPL-STK-SMART-USD", rtbar=True,
+                                      timeframe=bt.TimeFrame.Seconds, compression=5, backfill_start=False))
+        cerebro.setbroker(store.getbroker(synchronous=synchronous))
+        cerebro.addstrategy(TickToOrder)
+        cerebro.run()
+
+
+def run_ib_async(port: int, bars: int, synchronous: str = "") -> None:
+    """The same with ib_async alone: a bar's updateEvent places the order."""
+    from ib_async import IB, LimitOrder, Stock
+
+    ib = IB()
+    ib.connect("127.0.0.1", port, clientId=CLIENT_ID + 1)
+    contract = Stock("AAPL", "SMART", "USD")
+    ib.qualifyContracts(contract)
+    state: dict[str, Any] = {"n": 0, "last": None}
+
+    def on_bar(rt_bars: Any, has_new_bar: bool) -> None:
+        if not has_new_bar:
+            return
+        trade = ib.placeOrder(contract, LimitOrder("BUY", 1, round(rt_bars[-1].close * 0.5, 2)))
+        if state["last"] is not None:
+            ib.cancelOrder(state["last"].order)
+        state["last"] = trade
+        state["n"] += 1
+        if state["n"] >= bars:
+            ib.disconnect()
+
+    rt = ib.reqRealTimeBars(contract, 5, "TRADES", False)
+    rt.updateEvent += on_bar
+    try:
+        while ib.isConnected():
+            ib.sleep(0.05)
+    except KeyboardInterrupt:
+        ib.disconnect()
+
+
+CLIENTS = {"tradebridge": run_tradebridge, "ib_async": run_ib_async}
+
+
+# -- the measuring side -----------------------------------------------------------------------------
+def measure(sb: ThreadedSandbox, client: str, bars: int, warmup: int, gap: float,
+            synchronous: str = "FULL") -> list[float]:
+    """Drive bars one at a time while ``client`` runs in a subprocess; latencies in microseconds."""
+    server: StampingSandbox = sb.server  # type: ignore[assignment]
+    server.latencies_ns.clear()
+    proc = subprocess.Popen([sys.executable, __file__, "--client", client, "--port", str(sb.port),
+                             "--bars", str(10 * (bars + warmup)), "--synchronous", synchronous])
+    try:
+        deadline = time.monotonic() + 60
+        while not any(s.rt_bars for s in list(server.sessions.values())):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit(f"{client} client did not subscribe (exit code {proc.returncode})")
+            time.sleep(0.01)
+        misses = 0
+        while len(server.latencies_ns) < bars + warmup and misses < 50:
+            server.arrived.clear()
+            sb.step()
+            if not server.arrived.wait(1.0):
+                misses += 1  # before LIVE no order follows a bar
+                print(f"{client}: no order after bar {server.steps}", file=sys.stderr)
+            time.sleep(gap)
+        proc.send_signal(signal.SIGINT)  # Ctrl-C: both clients stop cleanly
+        proc.wait(30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    got = server.latencies_ns[warmup:]
+    if len(got) < bars:
+        raise SystemExit(f"{client}: only {len(got)} of {bars} orders arrived")
+    return [ns / 1000 for ns in got]
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The q-th percentile (0..100) by the nearest-rank rule."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered) + 0.5) - 1))]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Measure both clients in turn and print the comparison."""
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--bars", type=int, default=500, help="measured bars per client")
+    ap.add_argument("--warmup", type=int, default=30, help="bars not counted, per client")
+    ap.add_argument("--gap", type=float, default=0.05,
+                    help="quiet seconds between bars (ib_async throttles above 45 requests/s)")
+    ap.add_argument("--synchronous", default="FULL", choices=("FULL", "NORMAL", "EXTRA"),
+                    help="tradebridge's journal: SQLite synchronous mode (FULL: fsync before each order)")
+    ap.add_argument("--client", choices=sorted(CLIENTS), help=argparse.SUPPRESS)
+    ap.add_argument("--port", type=int, help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    if args.client:
+        CLIENTS[args.client](args.port, args.bars, args.synchronous)
+        return 0
+    sb = ThreadedSandbox(StampingSandbox(start=START))
+    try:
+        results = {name: measure(sb, name, args.bars, args.warmup, args.gap, args.synchronous)
+                   for name in ("ib_async", "tradebridge")}
+    finally:
+        sb.stop()
+    print(f"tick-to-order latency on loopback, {args.bars} bars each (after {args.warmup} warm-up), "
+          "microseconds")
+    for name, values in results.items():
+        print(f"  {name:12s} p50 {percentile(values, 50):8.0f}   p99 {percentile(values, 99):8.0f}"
+              f"   mean {statistics.fmean(values):8.0f}   max {max(values):8.0f}")
+    tb, ib = results["tradebridge"], results["ib_async"]
+    for q in (50, 99):
+        ratio = percentile(tb, q) / percentile(ib, q)
+        added = percentile(tb, q) - percentile(ib, q)
+        print(f"  p{q}: tradebridge / ib_async = {ratio:.2f}x, tradebridge adds {added:.0f} us")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
