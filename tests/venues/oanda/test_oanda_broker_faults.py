@@ -84,7 +84,7 @@ def _check(sb, journal_path, broker, strat, orders: list) -> None:
     assert broker.account["balance"] == pytest.approx(float(summary["balance"]))
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5, 6])
 def test_seeded_faults_during_order_flow_leave_orders_fills_position_and_balance_equal_to_the_sandbox(
     tmp_path, seed
 ):

@@ -119,6 +119,7 @@ class OandaBroker(LiveBroker):
                 )
             raise OrderRefused(str(exc)) from None
         cids = [client_id, *(cid for _, cid in children)]
+        self.o.write_started(client_id)
         self.o.submit(self._place(body, cids, instrument))
 
     def _venue_cancel(self, order: Any, client_id: str) -> None:
@@ -129,6 +130,13 @@ class OandaBroker(LiveBroker):
         self.o.put(kind, payload, self)
 
     async def _place(self, body: dict[str, Any], cids: list[str], instrument: str) -> None:
+        try:
+            await self._create(body, cids, instrument)
+        finally:
+            self.o.write_done(cids[0])
+        await self._catch_up()
+
+    async def _create(self, body: dict[str, Any], cids: list[str], instrument: str) -> None:
         try:
             await self.o.client.create_order(m.OrderRequest.from_json(body))
         except OandaConnectionError as exc:  # outcome unknown: the transactions will say
@@ -150,7 +158,6 @@ class OandaBroker(LiveBroker):
                 )
         except OandaError as exc:
             self.o.notify(f"order {cids[0]}: {exc}")
-        await self._catch_up()
 
     async def _cancel(self, client_id: str) -> None:
         try:

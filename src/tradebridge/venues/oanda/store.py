@@ -102,6 +102,8 @@ class OandaStore(Store):
         self._price_task: asyncio.Task[Any] | None = None
         self._account_dirty: asyncio.Event | None = None
         self.last_summary: m.AccountSummary | None = None
+        self._writes: set[str] = set()  # client ids of order writes sent or about to be (any thread)
+        self._writes_lock = threading.Lock()
 
     def __repr__(self) -> str:
         where = self.p.base_url or ("practice" if self.p.practice else "live")
@@ -320,10 +322,31 @@ class OandaStore(Store):
         if isinstance(txn, m.OrderFillTransaction | m.DailyFinancingTransaction) and self._account_dirty:
             self._account_dirty.set()
 
+    # -- writes in flight -------------------------------------------------------------------------
+    def write_started(self, client_id: str) -> None:
+        """An order write is on its way (called before it is handed to the loop)."""
+        with self._writes_lock:
+            self._writes.add(client_id)
+
+    def write_done(self, client_id: str) -> None:
+        """The write's answer (or error) is in: its outcome is known or its transactions will say."""
+        with self._writes_lock:
+            self._writes.discard(client_id)
+
+    async def _writes_settled(self) -> None:
+        """Wait until no order write is in flight: a snapshot taken meanwhile would miss the order
+        and reconciliation would call it never sent."""
+        while True:
+            with self._writes_lock:
+                if not self._writes:
+                    return
+            await asyncio.sleep(0.01)
+
     # -- snapshots ------------------------------------------------------------------------------
     async def sync(self, cursor: str | None = None) -> None:
         """Send the broker a VenueSnapshot since ``cursor`` (default: the newest handed over)."""
         assert self._txn_lock is not None
+        await self._writes_settled()
         async with self._txn_lock:
             summary = await self.client.account_summary()
             since = cursor if cursor is not None else (None if self.upto is None else str(self.upto))
