@@ -133,7 +133,7 @@ class OandaBroker(LiveBroker):
         try:
             await self._create(body, cids, instrument)
         finally:
-            self.o.write_done(cids[0])
+            self.o.write_done(cids)
         await self._catch_up()
 
     async def _create(self, body: dict[str, Any], cids: list[str], instrument: str) -> None:

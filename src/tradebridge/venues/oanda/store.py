@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import dataclasses
 import logging
 import os
 import threading
@@ -104,6 +105,7 @@ class OandaStore(Store):
         self.last_summary: m.AccountSummary | None = None
         self._writes: set[str] = set()  # client ids of order writes sent or about to be (any thread)
         self._writes_lock = threading.Lock()
+        self.answered: set[str] = set()  # client ids whose write was answered (the snapshot's ``sent``)
 
     def __repr__(self) -> str:
         where = self.p.base_url or ("practice" if self.p.practice else "live")
@@ -328,10 +330,11 @@ class OandaStore(Store):
         with self._writes_lock:
             self._writes.add(client_id)
 
-    def write_done(self, client_id: str) -> None:
+    def write_done(self, client_ids: list[str]) -> None:
         """The write's answer (or error) is in: its outcome is known or its transactions will say."""
         with self._writes_lock:
-            self._writes.discard(client_id)
+            self._writes.discard(client_ids[0])
+            self.answered.update(client_ids)
 
     async def _writes_settled(self) -> None:
         """Wait until no order write is in flight: a snapshot taken meanwhile would miss the order
@@ -348,12 +351,15 @@ class OandaStore(Store):
         assert self._txn_lock is not None
         await self._writes_settled()
         async with self._txn_lock:
+            with self._writes_lock:
+                sent = frozenset(self.answered)  # orders handed over after this are in flight
             summary = await self.client.account_summary()
             since = cursor if cursor is not None else (None if self.upto is None else str(self.upto))
             txns = list((await self.client.transactions_since(since)).transactions) if since else []
             pending = await self.client.orders(state="PENDING")
             positions = await self.client.positions(open_only=True)
-            snapshot = venue_snapshot(self.mapper, pending, positions, txns, summary)
+            snapshot = dataclasses.replace(venue_snapshot(self.mapper, pending, positions, txns, summary),
+                                           sent=sent)
             self.last_summary = summary
             values = account_values(summary)
             values["positions"] = position_prices(positions)
