@@ -272,3 +272,19 @@ def test_use_positions_starts_from_the_position_oanda_holds(tmp_path):
     assert any("taken from OANDA (use_positions)" in m for m in strat.messages)
     assert broker2.getposition(strat2.data).size == 0
     assert any("EUR_USD" in m and "position" in m.lower() for m in strat2.messages)
+
+
+def test_daily_financing_charged_while_away_reaches_the_balance_on_the_next_run(tmp_path):
+    def buy(s):
+        s.buy(size=10_000)
+
+    with sandbox() as sb:
+        run_script(sb, tmp_path / "j.sqlite", {1: buy}, stop_at=3)
+        sb.step(16_000)  # past 17:00 New York: OANDA's daily financing
+        strat, broker = run_script(sb, tmp_path / "j.sqlite", {}, stop_at=3)
+        summary = venue_summary(sb)
+        kinds = sb.call(lambda: [t["type"] for t in sb.state.account.txns])
+    assert "DAILY_FINANCING" in kinds and float(summary["financing"]) != 0
+    assert broker.account["balance"] == pytest.approx(float(summary["balance"]))
+    assert broker.account["financing"] == pytest.approx(float(summary["financing"]))
+    assert broker.getposition(strat.data).size == 10_000

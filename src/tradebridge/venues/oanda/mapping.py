@@ -210,7 +210,7 @@ class TransactionMapper:
             cid = txn.client_order_id or self.client_of.get(txn.order_id or "", "")
             return [(Kind.STORE, f"OANDA refused to cancel order {cid or txn.order_id}: {txn.reject_reason}")]
         if isinstance(txn, m.DailyFinancingTransaction):
-            return [(Kind.ACCOUNT, {"financing_paid": _f(txn.financing), "balance": _f(txn.account_balance)})]
+            return [(Kind.ACCOUNT, {"last_financing": _f(txn.financing), "balance": _f(txn.account_balance)})]
         return []
 
     def _order_txn(self, txn: m.OrderTransaction) -> list[tuple[Kind, Any]]:
