@@ -151,3 +151,12 @@ def test_a_bar_size_v20_lacks_is_refused_at_construction_with_what_to_resample_f
                 store.getdata(dataname="EURUSD", timeframe=bt.TimeFrame.Minutes, compression=1)
         finally:
             store.stop()
+
+
+def test_historical_with_only_todate_ends_at_todate_with_the_candles_before_it(tmp_path):
+    with sandbox() as sb:
+        clock = sb.call(lambda: sb.state.market.clock)
+        end = dt.datetime.fromtimestamp(clock, dt.UTC).replace(tzinfo=None) - dt.timedelta(hours=2)
+        strat = _run(sb, tmp_path, live=1, bars=0, historical=True, todate=end, candles=30)
+    times = [b[1] for b in strat.bars]
+    assert len(times) == 30 and times[-1] <= end and end - times[-1] <= dt.timedelta(seconds=10)

@@ -105,45 +105,26 @@ class OandaData(LiveDataBase):
         self.o.watch_prices()
 
     def _first_start(self) -> _dt.datetime | None:
-        when = self.p.fromdate
-        if when is None:
-            return None
-        if not isinstance(when, _dt.datetime):
-            when = _dt.datetime(when.year, when.month, when.day)
-        return when.replace(tzinfo=_dt.UTC) if when.tzinfo is None else when.astimezone(_dt.UTC)
+        return _utc(self.p.fromdate)
+
+    def _history_end(self) -> _dt.datetime | None:
+        """Where a ``historical`` download stops (``todate``); None: now."""
+        return _utc(self.p.todate) if self.p.historical else None
 
     async def _backfill(self, start: _dt.datetime | None, include_first: bool | None = None) -> None:
         """Complete candles from ``start`` (None: the newest ``candles``) as bars, then held ticks."""
-        client, gran = self.o.client, self.granularity
+        client, gran, name = self.o.client, self.granularity, self.oanda_instrument
         assert gran is not None
+        end = self._history_end()
         try:
             if start is None:
-                found = await client.candles(
-                    self.oanda_instrument, gran, count=self.p.candles, price=self.price_kind
-                )
-            elif self.p.historical and self.p.todate is not None:
-                end = (
-                    self.p.todate
-                    if isinstance(self.p.todate, _dt.datetime)
-                    else _dt.datetime(self.p.todate.year, self.p.todate.month, self.p.todate.day)
-                )
-                found = await client.candles(
-                    self.oanda_instrument,
-                    gran,
-                    start=start,
-                    end=end.replace(tzinfo=end.tzinfo or _dt.UTC),
-                    price=self.price_kind,
-                    include_first=include_first,
-                )
+                found = await client.candles(name, gran, count=self.p.candles, end=end, price=self.price_kind)
+            elif end is not None:
+                found = await client.candles(name, gran, start=start, end=end, price=self.price_kind,
+                                             include_first=include_first)
             else:
-                found = await client.candles(
-                    self.oanda_instrument,
-                    gran,
-                    start=start,
-                    count=_FOREVER,
-                    price=self.price_kind,
-                    include_first=include_first,
-                )
+                found = await client.candles(name, gran, start=start, count=_FOREVER, price=self.price_kind,
+                                             include_first=include_first)
             for candle in found:
                 if candle.complete is not False:
                     self._emit_candle(candle, seconds(gran))
@@ -213,3 +194,12 @@ class OandaData(LiveDataBase):
             start = math.floor(self._sent_until / secs) * secs
             await self._backfill(_dt.datetime.fromtimestamp(start, _dt.UTC), include_first=True)
         self._emit(Kind.DATA_STATUS, self.LIVE)
+
+
+def _utc(when: Any) -> _dt.datetime | None:
+    """A from/to date param (date or datetime; naive means UTC) as an aware UTC datetime."""
+    if when is None:
+        return None
+    if not isinstance(when, _dt.datetime):
+        when = _dt.datetime(when.year, when.month, when.day)
+    return when.replace(tzinfo=_dt.UTC) if when.tzinfo is None else when.astimezone(_dt.UTC)
