@@ -178,6 +178,8 @@ class OandaBroker(LiveBroker):
     # -- events (engine thread) ------------------------------------------------------------
     def on_event(self, event: Event) -> None:
         """As the core, plus the cursor/positions ACCOUNT events and fuller rejection texts."""
+        if self.journal is None:  # stopped: the next run reconciles whatever still arrives
+            return
         if event.kind is Kind.ACCOUNT:
             self._on_oanda_account(event.payload)
             return

@@ -66,7 +66,6 @@ class OandaStore(Store):
         ("retries", 4),
         ("backoff_initial", 0.5),
         ("backoff_max", 30.0),
-        ("notifyall", False),
     )
     identity = ("account", "practice", "base_url")
     secret_params = ("token",)
