@@ -164,3 +164,19 @@ def test_a_restart_while_writes_are_in_flight_ends_every_order_as_the_sandbox_ha
     assert sorted(fills, key=int) == sorted(venue_fills, key=int) and len(fills) == len(set(fills))
     assert broker2.getposition(strat2.data).size == position
     assert in_flight  # the run ended with writes unanswered
+
+
+def test_a_malformed_transaction_line_is_reported_and_the_transaction_it_hid_is_fetched_once(tmp_path):
+    rng = random.Random(21)
+    orders: list = []
+    journal = tmp_path / "j.sqlite"
+
+    def garble(n):
+        if n in (2, 6, 10):
+            sb.faults("malformed_line", "transactions", count=2)
+
+    with sandbox(heartbeat=0.1) as sb:
+        strat, broker = run_script(sb, journal, _flow(rng, orders), stop_at=20, on_step=garble)
+        assert sb.call(lambda: sb.state.faults.injected["malformed"]) >= 1
+        _check(sb, journal, broker, strat, orders)
+    assert any("malformed transaction line skipped" in m for m in strat.messages)
