@@ -10,7 +10,6 @@ from decimal import Decimal
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from oanda_live_kit import TOKEN  # noqa: F401  (the kit's module must import without a venue)
 
 import tradebridge as bt
 from tradebridge.live.inbox import Kind
