@@ -13,7 +13,7 @@ import tradebridge as bt
 class Script(bt.Strategy):
     """Runs ``steps[n](self)`` on the n-th live bar, stops at ``stop_at``; records every notification."""
 
-    params = (("steps", None), ("stop_at", 10))
+    params = (("steps", None), ("stop_at", 10), ("stop_on", None))
 
     def __init__(self):
         self.live, self.status = 0, ""
@@ -28,6 +28,8 @@ class Script(bt.Strategy):
     def notify_order(self, order):
         self.events.append((order.ref, order.getstatusname(), order.executed.size, order.executed.price,
                             dict(order.info)))
+        if self.p.stop_on is not None and order.getstatusname() == self.p.stop_on:
+            self.env.runstop()
 
     def notify_trade(self, trade):
         self.trades.append((trade.status, trade.size, trade.pnlcomm))
@@ -56,16 +58,16 @@ class Script(bt.Strategy):
 
 def run_script(sb, client_id: int, tmp_path, steps: dict[int, Callable[[Script], Any]], stop_at: int,
                bars: int | None = None, dataname: str = "AAPL-STK-SMART-USD", journal=None,
-               **store_kwargs: Any) -> tuple[Script, Any]:
+               stop_on: str | None = None, **store_kwargs: Any) -> tuple[Script, Any]:
     """Run a Script through Cerebro with IBBroker on the sandbox; returns (strategy, broker)."""
     cerebro = bt.Cerebro()
+    store_kwargs = {"backoff_initial": 0.01, "backoff_max": 0.05, **store_kwargs}
     store = bt.stores.IBStore(port=sb.port, clientId=client_id, histcache=tmp_path / "cache",
-                              journal=journal or tmp_path / f"journal-{client_id}.sqlite",
-                              backoff_initial=0.01, backoff_max=0.05, **store_kwargs)
+                              journal=journal or tmp_path / f"journal-{client_id}.sqlite", **store_kwargs)
     cerebro.adddata(store.getdata(dataname=dataname, rtbar=True, timeframe=bt.TimeFrame.Seconds,
                                   compression=5, backfill_start=False))
     cerebro.setbroker(store.getbroker())
-    cerebro.addstrategy(Script, steps=steps, stop_at=stop_at)
+    cerebro.addstrategy(Script, steps=steps, stop_at=stop_at, stop_on=stop_on)
     stepper = Stepper(sb, client_id, bars or stop_at + 5)
     cerebro.stepper = stepper  # steps may hold the market still
     try:

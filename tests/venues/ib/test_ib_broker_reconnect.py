@@ -5,6 +5,7 @@ execution is applied exactly once and orders, positions and cash equal the sandb
 from __future__ import annotations
 
 import random
+import threading
 import time
 
 import pytest
@@ -149,3 +150,28 @@ def test_a_restart_on_the_same_journal_resends_nothing_and_applies_fills_made_wh
             execs = [r.execution.exec_id for r in sb.server.exchange.executions]
             assert sorted(f.exec_id for f in j.fills()) == sorted(execs)
             assert j.registry.get(sell_ref).status == "Completed"
+
+
+async def _stop_listening_then_drop(server, client_id: int) -> None:
+    server._server.close()  # no reconnect can get in
+    server.drop(client_id)
+
+
+def test_an_order_sent_while_disconnected_is_rejected_with_504(tmp_path):
+    orders = {}
+
+    def cut_then_buy(s):
+        store = s.data.ib
+        sb.call(_stop_listening_then_drop(sb.server, 62))
+        _wait(lambda: not store.connected)
+        orders["buy"] = s.buy(size=1)
+        # listen again a little later: bars (and with them the strategy's notifications) come back
+        threading.Timer(0.3, lambda: sb.call(sb.server.start())).start()
+
+    with sandbox() as sb:
+        strat, broker = run_script(sb, 62, tmp_path, {1: cut_then_buy}, stop_at=50, stop_on="Rejected",
+                                   reconnect=-1, backoff_max=0.2)
+    order = orders["buy"]
+    assert strat.statuses(order)[-1] == "Rejected"
+    assert strat.info(order)["venue_code"] == 504 and "not connected" in strat.info(order)["venue_text"]
+    assert broker.getposition(strat.data).size == 0
