@@ -171,6 +171,7 @@ def test_an_order_sent_while_disconnected_is_rejected_with_504(tmp_path):
     with sandbox() as sb:
         strat, broker = run_script(sb, 62, tmp_path, {1: cut_then_buy}, stop_at=50, stop_on="Rejected",
                                    reconnect=-1, backoff_max=0.2)
+        assert orders["buy"].info["client_id"] not in venue_orders(sb, 62)
     order = orders["buy"]
     assert strat.statuses(order)[-1] == "Rejected"
     assert strat.info(order)["venue_code"] == 504 and "not connected" in strat.info(order)["venue_text"]
