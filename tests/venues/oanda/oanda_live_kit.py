@@ -33,6 +33,7 @@ def store_for(sb: ThreadedOandaSandbox, journal: Any, **kwargs: Any) -> Any:
     kwargs.setdefault("backoff_max", 0.05)
     kwargs.setdefault("heartbeat_timeout", 2.0)
     kwargs.setdefault("account_tmout", 0.5)
+    kwargs.setdefault("restart_grace", 0.5)
     return bt.stores.OandaStore(account=sb.account_id, base_url=sb.url, journal=journal, **kwargs)
 
 

@@ -53,7 +53,10 @@ class OandaBroker(LiveBroker):
         """Connect (if the store is not yet), open the journal, then reconcile from its cursor."""
         self.o.start(broker=self)
         super().start()
-        self.o.run(self.o.sync(self.journal.cursor()), timeout=max(30.0, 3 * self.o.p.timeout))
+        unacked = [s.client_id for s in self.journal.local_state().orders.values()
+                   if s.status in ("Created", "Submitted") and not s.venue_ids and not s.external]
+        wait = max(30.0, 3 * self.o.p.timeout) + self.o.p.restart_grace
+        self.o.run(self.o.sync(self.journal.cursor(), unacked), timeout=wait)
 
     def instrument(self, data: Any) -> str:
         """OANDA's name of the data's instrument (``EUR_USD``), through resampled/replayed clones."""

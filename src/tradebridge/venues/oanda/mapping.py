@@ -25,7 +25,8 @@ from ...utils.dates import num2date
 from . import models as m
 from .models import parse_time
 
-__all__ = ["OandaMappingError", "TransactionMapper", "order_request", "time_in_force", "venue_snapshot"]
+__all__ = ["OandaMappingError", "TransactionMapper", "client_ids_in", "order_request", "time_in_force",
+           "venue_snapshot"]
 
 ENTRY_TYPES: dict[int, str] = {
     Order.Market: "MARKET",
@@ -366,6 +367,21 @@ def venue_snapshot(
         closed_orders=tuple(closed),
         cursor=cursor,
     )
+
+
+def client_ids_in(pending: Iterable[m.Order], transactions: Iterable[m.Transaction]) -> set[str]:
+    """Every client order id the venue's answers name (orders, their on-fill children, transactions)."""
+    out: set[str] = set()
+    for item in [*pending, *transactions]:
+        ext = getattr(item, "client_extensions", None)
+        for cid in (ext.id if ext is not None else None, getattr(item, "client_order_id", None)):
+            if cid:
+                out.add(cid)
+        for attr, _ in _ON_FILL:
+            details = getattr(item, attr, None)
+            if details is not None and details.client_extensions is not None and details.client_extensions.id:
+                out.add(details.client_extensions.id)
+    return out
 
 
 def net_positions(positions: Iterable[m.Position]) -> Mapping[str, float]:

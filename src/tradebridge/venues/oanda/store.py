@@ -22,7 +22,7 @@ import dataclasses
 import logging
 import os
 import threading
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Iterable
 from typing import Any, TypeVar
 
 from ...feeds.base import DataBase
@@ -30,7 +30,7 @@ from ...live import Backoff, Inbox, Kind
 from ...stores.base import Store
 from . import models as m
 from .errors import OandaError, OandaNotFoundError
-from .mapping import TransactionMapper, account_values, position_prices, venue_snapshot
+from .mapping import TransactionMapper, account_values, client_ids_in, position_prices, venue_snapshot
 
 __all__ = ["OandaStore"]
 
@@ -66,6 +66,7 @@ class OandaStore(Store):
         ("retries", 4),
         ("backoff_initial", 0.5),
         ("backoff_max", 30.0),
+        ("restart_grace", 10.0),
     )
     identity = ("account", "practice", "base_url")
     secret_params = ("token",)
@@ -345,18 +346,23 @@ class OandaStore(Store):
             await asyncio.sleep(0.01)
 
     # -- snapshots ------------------------------------------------------------------------------
-    async def sync(self, cursor: str | None = None) -> None:
-        """Send the broker a VenueSnapshot since ``cursor`` (default: the newest handed over)."""
+    async def sync(self, cursor: str | None = None, unacked: Iterable[str] = ()) -> None:
+        """Send the broker a VenueSnapshot since ``cursor`` (default: the newest handed over).
+
+        ``unacked``: client ids a previous run sent without an answer (restart). If OANDA names
+        none of some of them, it is asked again after ``restart_grace`` seconds, so a write still
+        being processed is found instead of being closed as never sent.
+        """
         assert self._txn_lock is not None
         await self._writes_settled()
         async with self._txn_lock:
             with self._writes_lock:
                 sent = frozenset(self.answered)  # orders handed over after this are in flight
-            summary = await self.client.account_summary()
             since = cursor if cursor is not None else (None if self.upto is None else str(self.upto))
-            txns = list((await self.client.transactions_since(since)).transactions) if since else []
-            pending = await self.client.orders(state="PENDING")
-            positions = await self.client.positions(open_only=True)
+            summary, txns, pending, positions = await self._venue_state(since)
+            if set(unacked) - client_ids_in(pending, txns) and self.p.restart_grace > 0:
+                await asyncio.sleep(self.p.restart_grace)
+                summary, txns, pending, positions = await self._venue_state(since)
             snapshot = dataclasses.replace(venue_snapshot(self.mapper, pending, positions, txns, summary),
                                            sent=sent)
             self.last_summary = summary
@@ -366,6 +372,12 @@ class OandaStore(Store):
             self._to_broker(Kind.CONNECTION, snapshot)
             self.upto = int(snapshot.cursor or summary.last_transaction_id or 0)
             self.synced = True
+
+    async def _venue_state(self, since: str | None) -> tuple[Any, list[m.Transaction], Any, Any]:
+        summary = await self.client.account_summary()
+        txns = list((await self.client.transactions_since(since)).transactions) if since else []
+        pending = await self.client.orders(state="PENDING")
+        return summary, txns, pending, await self.client.positions(open_only=True)
 
     async def _resync(self) -> None:
         """Sync after a stream reconnect, retried with backoff while the venue refuses (429/5xx storms)."""
