@@ -179,3 +179,36 @@ def test_a_malformed_transaction_line_is_reported_and_the_transaction_it_hid_is_
         assert sb.call(lambda: sb.state.faults.injected["malformed"]) >= 1
         _check(sb, journal, broker, strat, orders)
     assert any("malformed transaction line skipped" in m for m in strat.messages)
+
+
+def test_order_writes_whose_answers_are_lost_end_as_the_sandbox_has_them(tmp_path):
+    rng = random.Random(31)
+    orders: list = []
+    journal = tmp_path / "j.sqlite"
+
+    def lose_answers(n):
+        if n in (1, 5, 9):
+            sb.faults("drop", count=2, path="/orders")  # served, then the connection drops
+
+    with sandbox(heartbeat=0.1) as sb:
+        strat, broker = run_script(sb, journal, _flow(rng, orders), stop_at=24, on_step=lose_answers)
+        assert sb.call(lambda: sb.state.faults.injected["drop"]) >= 1
+        _check(sb, journal, broker, strat, orders)
+    assert any("outcome unknown" in m for m in strat.messages)
+
+
+@pytest.mark.parametrize("seed", [41, 42, 43])
+def test_seeded_chaos_of_errors_delays_lost_answers_cuts_and_malformed_lines_leaves_no_difference(
+        tmp_path, seed):
+    rng = random.Random(seed)
+    orders: list = []
+    journal = tmp_path / "j.sqlite"
+
+    def chaos(n):
+        if n == 1:
+            sb.faults("chaos", seed, errors=0.1, delays=0.05, drops=0.05, cuts=0.05, malformed=0.02)
+
+    with sandbox(heartbeat=0.1) as sb:
+        strat, broker = run_script(sb, journal, _flow(rng, orders), stop_at=40, on_step=chaos, retries=8)
+        sb.faults("clear")
+        _check(sb, journal, broker, strat, orders)
