@@ -233,3 +233,28 @@ def test_writes_about_an_order_the_journal_never_recorded_are_refused_by_name(tm
             with pytest.raises(KeyError, match="tb-ghost000-1"):
                 write()
         assert j.fills() == [] and len(j.registry) == 0
+
+
+def test_a_lost_order_of_this_session_keeps_its_number_used_across_restarts(tmp_path: Path) -> None:
+    path = tmp_path / "j.sqlite"
+    with Journal(path) as j:
+        first = j.next_client_id()
+        j.record_order(first, "AAPL", 1)
+        lost = j._ids.format(7)  # written to the venue, its record lost to a power cut
+        state = j.track_external(VenueOrder("AAPL", 2, client_id=lost, venue_ids={"permId": 9}))
+        assert state.external
+        assert j.next_client_id() == j._ids.format(8)
+    with Journal(path) as j:  # 8 was handed out but never recorded, so never sent: free again
+        assert j.next_client_id() == j._ids.format(8)
+
+
+def test_reconciliation_keeps_the_number_of_a_lost_order_of_this_session_used(tmp_path: Path) -> None:
+    from tradebridge.live.reconcile import reconcile
+    from tradebridge.live.state import VenueSnapshot
+
+    with Journal(tmp_path / "j.sqlite") as j:
+        lost = j._ids.format(4)
+        snap = VenueSnapshot(open_orders=(VenueOrder("AAPL", 3, client_id=lost, venue_ids={"permId": 11}),))
+        actions = reconcile(j.local_state(), snap)
+        assert any(isinstance(a, TrackExternal) for a in j.commit(actions))
+        assert j.next_client_id() == j._ids.format(5)

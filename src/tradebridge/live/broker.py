@@ -59,7 +59,7 @@ class LiveBroker(FillApplier, BrokerBase):
         ("cash", 0.0),  # cash until the venue reports its own (ACCOUNT events)
         ("checksubmit", True),  # refuse (Margin) orders the known cash cannot pay
         ("shortcash", True),
-        ("synchronous", "FULL"),  # the journal's SQLite synchronous mode
+        ("synchronous", "NORMAL"),  # the journal's SQLite synchronous mode (docs/live.md)
         ("cash_tolerance", 0.01),  # a venue cash further from ours is reported (notify_store)
     )
 

@@ -84,7 +84,7 @@ class Journal:
     """A live strategy's SQLite journal, with the order registry it restores."""
 
     def __init__(self, path: str | Path | None = None, strategy: str = "strategy",
-                 secrets: Iterable[str] = (), synchronous: str = "FULL",
+                 secrets: Iterable[str] = (), synchronous: str = "NORMAL",
                  clock: Callable[[], float] = time.time) -> None:
         self.path = Path(path) if path is not None else default_journal_path(strategy)
         self._secrets = sorted({s for s in secrets if s}, key=len, reverse=True)
@@ -173,7 +173,7 @@ class Journal:
         for cid, inst, size, filled, status, external, reason in rows:
             self.registry.add(OrderState(cid, inst, size, filled, status, frozen_ids(links.get(cid)),
                                          bool(external), reason))
-        row = self._db.execute("SELECT max(seq) FROM orders WHERE external=0").fetchone()
+        row = self._db.execute("SELECT max(seq) FROM orders").fetchone()
         return int(row[0] or 0)
 
     # -- transactions ----------------------------------------------------------------------------
@@ -224,9 +224,17 @@ class Journal:
             self.registry.attach(client_id, order)
         return self.registry.state(client_id)
 
+    def _seq(self, client_id: str | None) -> int:
+        """The number of one of this session's client ids, 0 for any other id."""
+        parsed = parse_client_id(client_id)
+        return parsed[1] if parsed and parsed[0] == self.session else 0
+
     def _insert_order(self, state: OrderState, details: Mapping[str, Any] | None) -> None:
-        parsed = parse_client_id(state.client_id)
-        seq = parsed[1] if parsed and parsed[0] == self.session and not state.external else 0
+        # an "external" order with this session's id is ours, its record lost to a power cut:
+        # its number stays used, so no new order ever gets the same id
+        seq = self._seq(state.venue_client_id if state.external else state.client_id)
+        if state.external and seq:
+            self._pending.append(lambda: setattr(self._ids, "last", max(self._ids.last, seq)))
         self._db.execute(
             "INSERT INTO orders(client_id, seq, instrument, size, filled, status, external, reason,"
             " details, ts) VALUES (?,?,?,?,?,?,?,?,?,?)",

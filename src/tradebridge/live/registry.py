@@ -100,7 +100,7 @@ class OrderRegistry:
         state = OrderState(
             client_id=external_key(venue_order.client_id, ids), instrument=venue_order.instrument,
             size=venue_order.size, filled=0.0, status=venue_order.status,
-            venue_ids=ids, external=True, reason=venue_order.reason,
+            venue_ids=ids, external=True, reason=venue_order.reason, venue_client_id=venue_order.client_id,
         )
         return self.add(state)
 

@@ -51,6 +51,8 @@ class OrderState:
     venue_ids: Mapping[str, str] = field(default_factory=lambda: _EMPTY)
     external: bool = False
     reason: str = ""
+    # an external order's client id as the venue reported it (not part of its identity)
+    venue_client_id: str | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "venue_ids", frozen_ids(self.venue_ids))
