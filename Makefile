@@ -16,7 +16,7 @@ $(STAMP_RUN): pyproject.toml | $(BIN)/python
 	touch $@
 
 $(STAMP_DEV): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -q -e ".[dev,dist]"
+	$(BIN)/python -m pip install -q -e ".[dev,dist,oanda,ib]"
 	touch $@ $(STAMP_RUN)
 
 demo: $(STAMP_RUN)

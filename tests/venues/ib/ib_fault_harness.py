@@ -103,20 +103,37 @@ class FaultScript(Script):
         self._settled = 0  # orders in self.placed known to have reached the sandbox
         self._canceled: dict[int, int] = {}  # id(order) -> bar its cancel was asked
 
+    def start(self):
+        super().start()
+        self._drops = 0  # socket drops the store has seen (counted on its loop thread)
+        self.broker.ib.ib.disconnectedEvent += self._dropped
+
+    def _dropped(self) -> None:
+        self._drops += 1
+
     def next(self):
+        drops = self._drops
         try:
             self._next()
         finally:
-            self._settle_orders()
+            self._settle_orders(drops)
             self.env.stepper.bar_done()
 
-    def _settle_orders(self) -> None:
-        """Wait until this bar's orders reached the sandbox (or were refused here): bars then meet them."""
-        sb, cid, store = self.p.sandbox, self.p.scenario.client_id, self.broker.ib
+    def _settle_orders(self, drops: int | None = None) -> None:
+        """Wait until this bar's orders reached the sandbox: bars then meet them. An order the
+        broker refused (not connected) or that went down with a dropped socket never will."""
+        sb, cid, store, broker = self.p.sandbox, self.p.scenario.client_id, self.broker.ib, self.broker
         fresh = [o for o in self.placed[self._settled:] if o.info.get("client_id")]
         self._settled = len(self.placed)
         refs = {o.info["client_id"] for o in fresh}
-        _wait(lambda: refs <= set(venue_orders(sb, cid)) or not store.ib.isConnected())
+        drops = self._drops if drops is None else drops
+
+        def settled() -> bool:
+            refused = {c for c in broker.sent.copy() if c not in broker._trades}
+            return (refs <= set(venue_orders(sb, cid)) | refused or not store.ib.isConnected()
+                    or self._drops != drops)
+
+        _wait(settled)
 
     def _next(self) -> None:
         if self.status != "LIVE" and not self.live:
