@@ -207,29 +207,30 @@ class BackBroker(BrokerBase):
         pos_value = pos_value_unlever = unrealized = 0.0
         positions = self.positions
         shortcash = self.p.shortcash
-        valuer = self.valuer
+        valuers = self._valuers  # read inline: this runs every bar
         for data, pos in (positions.items() if not datas else
                           ((d, positions[d]) for d in datas)):
             size = pos.size
             if not size:
                 continue
-            comminfo, plain = valuer(data)
+            comminfo, plain = valuers.get(data) or self.valuer(data)
             close = data.close[0]
-            cp = comminfo.p
             if plain and shortcash:  # CommInfoBase's stock formulas, inline (same arithmetic)
+                cp = comminfo.p
                 dvalue = size * close
                 dunrealized = size * (close - pos.price) * cp.mult
+                lev = cp.leverage
             else:
                 if shortcash:
                     dvalue = comminfo.getvaluesize(size, close)
                 else:
                     dvalue = abs(comminfo.getvalue(pos, close))
                 dunrealized = comminfo.profitandloss(size, pos.price, close)
+                lev = comminfo.get_leverage() if dvalue > 0 else 1.0
             pos_value += dvalue
             unrealized += dunrealized
             if dvalue > 0:  # long: only the unlevered part is ours
-                dvalue -= dunrealized
-                pos_value_unlever += dvalue / (cp.leverage if plain else comminfo.get_leverage())
+                pos_value_unlever += (dvalue - dunrealized) / lev
                 pos_value_unlever += dunrealized
             else:
                 pos_value_unlever += dvalue
@@ -414,7 +415,8 @@ class BackBroker(BrokerBase):
         execsize = closed + opened
         if execsize:
             comminfo.confirmexec(execsize, price)
-            position.update(execsize, price, data.datetime.datetime())
+            position.update(execsize, price)
+            position.stamp(data.datetime[0], getattr(data, "_tz", None))
             if closed and self.p.int2pnl:
                 closedcomm += self.d_credit.pop(data, 0.0)
             order.execute(dtcoc or data.datetime[ago], execsize, price,

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as _dt
+from typing import Any
+
+from tradebridge.utils.dates import num2date
 
 __all__ = ["Position"]
 
@@ -18,6 +21,23 @@ class Position:
         self.upclosed = 0
         self.set(size, price)
         self.updt = None
+        self._when: Any = None  # (date number, tz) until ``datetime`` is read
+
+    @property
+    def datetime(self) -> _dt.datetime | None:
+        """When the last fill (or interest charge) happened."""
+        when = self._when
+        if type(when) is tuple:
+            self._when = when = num2date(when[0], when[1])
+        return when
+
+    @datetime.setter
+    def datetime(self, dt: _dt.datetime | None) -> None:
+        self._when = dt
+
+    def stamp(self, num: float, tz: Any = None) -> None:
+        """Set ``datetime`` from a date number; converted only if read (fills rarely are)."""
+        self._when = (num, tz)
 
     def __str__(self) -> str:
         return "\n".join(
