@@ -6,6 +6,12 @@ execution/transaction id seen. Each write is committed before it returns, so a c
 writes first and notifies the strategy second never tells the strategy anything the journal
 could forget. Reopening a journal restores its order registry and client id sequence.
 
+A new order costs one row on the path to the venue: its first status-log row (the status it was
+recorded with, nothing the orders row does not say) is written with the next transaction, and a
+journal reopened after a crash in between writes it from the orders row. The WAL is checkpointed
+by the journal itself, after a transaction off that path (SQLite's automatic checkpoint, with its
+fsyncs, would land on whichever commit crossed the size limit, often an order's).
+
 Nothing secret is stored: keys of order details that look like credentials are dropped and any
 secret the store hands over (``secrets=``) is replaced by ``***`` in every text written.
 
@@ -44,6 +50,12 @@ __all__ = ["APPLICATION_ID", "SCHEMA_VERSION", "Journal", "JournalError"]
 APPLICATION_ID = 0x54427231  # "TBr1" in the SQLite header: this file is a tradebridge journal
 SCHEMA_VERSION = 1
 EXECUTIONS = "executions"  # the default cursor name
+_CHECKPOINT_EVERY = 250  # transactions between WAL checkpoints (about SQLite's default 1000 pages)
+_CHECKPOINT_ORDERS_ONLY = 4  # with orders alone, checkpoint on the order path after 4x as many
+_LOG_STATUS = "INSERT INTO status_log(client_id, status, reason, ts) VALUES (?,?,?,?)"
+_LOG_MISSING_FIRST = (  # orders a crash left without their first status-log row (deferred, see above)
+    "INSERT INTO status_log(client_id, status, reason, ts) SELECT client_id, status, reason, ts FROM orders"
+    " WHERE client_id IN (SELECT client_id FROM orders EXCEPT SELECT client_id FROM status_log) ORDER BY ts")
 _SECRET_KEY = re.compile(r"pass|secret|token|auth|credential|api.?key|private", re.I)
 
 _SCHEMA = """
@@ -90,6 +102,8 @@ class Journal:
         self._secrets = sorted({s for s in secrets if s}, key=len, reverse=True)
         self._clock = clock
         self._pending: list[Callable[[], object]] = []
+        self._unlogged: list[tuple[str, str, str, float]] = []  # first status rows still to write
+        self._commits = 0  # transactions since the last checkpoint
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._db = self._open(synchronous)
         self.session = self._meta("session")
@@ -117,6 +131,7 @@ class Journal:
                                    f"tradebridge understands ({SCHEMA_VERSION}); upgrade tradebridge")
             db.execute("PRAGMA journal_mode=WAL")
             db.execute(f"PRAGMA synchronous={synchronous.upper()}")
+            db.execute("PRAGMA wal_autocheckpoint=0")  # checkpoints run off the order path (_tx)
             db.execute("PRAGMA foreign_keys=ON")
             check = db.execute("PRAGMA quick_check").fetchone()[0]
             if check != "ok":
@@ -174,23 +189,35 @@ class Journal:
             self.registry.add(OrderState(cid, inst, size, filled, status, frozen_ids(links.get(cid)),
                                          bool(external), reason))
         row = self._db.execute("SELECT max(seq) FROM orders").fetchone()
+        with self._tx():
+            self._db.execute(_LOG_MISSING_FIRST)
         return int(row[0] or 0)
 
     # -- transactions ----------------------------------------------------------------------------
     @contextlib.contextmanager
-    def _tx(self) -> Iterator[None]:
-        """One durable transaction; registry updates queued inside run only after the commit."""
+    def _tx(self, order_path: bool = False) -> Iterator[None]:
+        """One durable transaction; registry updates queued inside run only after the commit.
+        Off an order's path to the venue it also writes the deferred first status rows and,
+        every ``_CHECKPOINT_EVERY`` transactions, checkpoints the WAL."""
         self._db.execute("BEGIN IMMEDIATE")
+        flushed = 0 if order_path else len(self._unlogged)
         try:
+            if flushed:
+                self._db.executemany(_LOG_STATUS, self._unlogged)
             yield
             self._db.execute("COMMIT")
         except BaseException:
             self._db.execute("ROLLBACK")
             self._pending.clear()
             raise
+        del self._unlogged[:flushed]
         pending, self._pending = self._pending, []
         for update in pending:
             update()
+        self._commits += 1
+        if self._commits >= _CHECKPOINT_EVERY * (_CHECKPOINT_ORDERS_ONLY if order_path else 1):
+            self._commits = 0
+            self._db.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
     def _text(self, value: Any) -> str:
         """``value`` as text with every known secret replaced by ``***``."""
@@ -218,8 +245,8 @@ class Journal:
         """Record an order about to be sent (call before sending it); binds its Order object."""
         if client_id in self.registry:
             raise DuplicateOrderError(f"client id {client_id!r} is already in {self.path}")
-        with self._tx():
-            self._insert_order(OrderState(client_id, instrument, size, status=status), details)
+        with self._tx(order_path=True):  # one row on the order's way to the venue
+            self._insert_order(OrderState(client_id, instrument, size, status=status), details, defer=True)
         if order is not None:
             self.registry.attach(client_id, order)
         return self.registry.state(client_id)
@@ -229,19 +256,26 @@ class Journal:
         parsed = parse_client_id(client_id)
         return parsed[1] if parsed and parsed[0] == self.session else 0
 
-    def _insert_order(self, state: OrderState, details: Mapping[str, Any] | None) -> None:
+    def _insert_order(self, state: OrderState, details: Mapping[str, Any] | None,
+                      defer: bool = False) -> None:
         # an "external" order with this session's id is ours, its record lost to a power cut:
         # its number stays used, so no new order ever gets the same id
         seq = self._seq(state.venue_client_id if state.external else state.client_id)
         if state.external and seq:
             self._pending.append(lambda: setattr(self._ids, "last", max(self._ids.last, seq)))
+        now, reason = self._clock(), self._text(state.reason)
         self._db.execute(
             "INSERT INTO orders(client_id, seq, instrument, size, filled, status, external, reason,"
             " details, ts) VALUES (?,?,?,?,?,?,?,?,?,?)",
             (state.client_id, seq, self._text(state.instrument), state.size, state.filled, state.status,
-             int(state.external), self._text(state.reason), self._details(details), self._clock()))
-        self._log_status(state.client_id, state.status, state.reason)
-        self._link_rows(state.client_id, state.venue_ids)
+             int(state.external), reason, self._details(details), now))
+        first = (state.client_id, state.status, reason, now)
+        if defer:
+            self._pending.append(lambda: self._unlogged.append(first))
+        else:
+            self._db.execute(_LOG_STATUS, first)
+        if state.venue_ids:
+            self._link_rows(state.client_id, state.venue_ids)
         self._pending.append(lambda: self.registry.add(state))
 
     def record_status(self, client_id: str, status: str, reason: str = "") -> OrderState:
@@ -264,8 +298,7 @@ class Journal:
         self._pending.append(lambda: self.registry.change(client_id, status=status, reason=reason))
 
     def _log_status(self, client_id: str, status: str, reason: str) -> None:
-        self._db.execute("INSERT INTO status_log(client_id, status, reason, ts) VALUES (?,?,?,?)",
-                         (client_id, status, self._text(reason), self._clock()))
+        self._db.execute(_LOG_STATUS, (client_id, status, self._text(reason), self._clock()))
 
     def link(self, client_id: str, venue_ids: Mapping[str, Any]) -> OrderState:
         """Record the venue's ids of an order (IB orderId/permId, OANDA order/trade id)."""
@@ -383,8 +416,9 @@ class Journal:
 
     def status_history(self, client_id: str) -> list[tuple[str, str]]:
         """Every ``(status, reason)`` an order went through, oldest first."""
-        return self._db.execute("SELECT status, reason FROM status_log WHERE client_id=? ORDER BY seq",
+        rows = self._db.execute("SELECT status, reason FROM status_log WHERE client_id=? ORDER BY seq",
                                 (client_id,)).fetchall()
+        return rows or [(status, reason) for cid, status, reason, _ in self._unlogged if cid == client_id]
 
     def positions(self, external: bool = False) -> dict[str, float]:
         """Net size per instrument from this strategy's fills (or from external ones)."""
@@ -402,8 +436,11 @@ class Journal:
 
     # -- lifecycle -------------------------------------------------------------------------------
     def close(self) -> None:
-        """Checkpoint the WAL into the main file and close."""
+        """Write the deferred status rows, checkpoint the WAL into the main file and close."""
         with contextlib.suppress(sqlite3.Error):
+            if self._unlogged:
+                with self._tx():
+                    pass
             self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         self._db.close()
 
