@@ -5,11 +5,18 @@
 waiting, and ``idle()`` sleeps in ``inbox.drain(timeout)`` when no data has a bar, where the
 timeout is the nearest deadline (a resampled bar that must close on time although no tick
 arrives, a timer). ``runstop()`` wakes the sleep with ``inbox.wake()``.
+
+Garbage collection: CPython runs its cyclic collector when allocations cross a threshold, that is
+while a bar is being handled, between a tick and its order (0.1-1 ms a young collection, tens of
+ms a full one over the start-up heap). So before it sleeps the loop runs the collection that is
+half due, and from its first sleep on the heap built at start-up is frozen (``gc.freeze``: full
+collections skip it) until the run ends. The collector stays enabled; nothing is collected less.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
+import gc
 import time
 from typing import Any
 
@@ -75,6 +82,8 @@ class LiveLoop:
         self.inbox = Inbox(maxsize)
         self.waits = 0  # blocking waits (each ends with events, a deadline, a wake or a close)
         self.events = 0  # events dispatched
+        self.collections = 0  # garbage collections run before a wait
+        self._froze = False
 
     def attach(self) -> None:
         """Give the inbox to every store, every data that takes one, and the broker."""
@@ -115,10 +124,29 @@ class LiveLoop:
         timeout = self.timeout(datas)
         if timeout is None or timeout > 0:
             self.waits += 1
+            self.collect_garbage()
         self.dispatch(self.inbox.drain(timeout))
         if timers:
             self._fire_due_timers()
         self._notify()
+
+    def collect_garbage(self) -> None:
+        """About to sleep: run the young collection that is at least half due (and the older
+        generations whose turn it brings), so allocations rarely trigger one mid-bar."""
+        if not gc.isenabled():
+            return
+        if not self._froze:
+            self._froze = True
+            gc.freeze()  # the start-up heap: full collections need not walk it again
+        count0, count1, count2 = gc.get_count()
+        t0, t1, t2 = gc.get_threshold()
+        if t0 <= 0 or 2 * count0 < t0:
+            return
+        generation = 0
+        if count1 + 1 >= t1:
+            generation = 2 if count2 + 1 >= t2 else 1
+        gc.collect(generation)
+        self.collections += 1
 
     def _notify(self) -> None:
         cerebro = self.cerebro
@@ -175,5 +203,8 @@ class LiveLoop:
         self.inbox.wake()
 
     def close(self) -> None:
-        """Refuse further events (the run is over)."""
+        """Refuse further events (the run is over); the frozen heap is collectable again."""
         self.inbox.close()
+        if self._froze:
+            self._froze = False
+            gc.unfreeze()

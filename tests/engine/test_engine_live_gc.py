@@ -1,0 +1,117 @@
+"""The live loop runs the garbage collection that is half due before it sleeps (so allocations
+rarely trigger one between a tick and its order) and freezes the start-up heap for the run only."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+
+import pandas as pd
+import pytest
+
+import tradebridge as bt
+from tradebridge.engine.live import LiveLoop
+from tradebridge.feeds.live import ReplayLiveData
+
+
+@pytest.fixture
+def thresholds() -> Iterator[None]:
+    """Small collector thresholds for the test; the process's own come back afterwards."""
+    saved, enabled = gc.get_threshold(), gc.isenabled()
+    gc.collect()
+    gc.set_threshold(100, 10, 10)
+    gc.enable()
+    try:
+        yield
+    finally:
+        gc.set_threshold(*saved)
+        if not enabled:
+            gc.disable()
+
+
+class _Node:
+    """A container with no free list: each one counts as an allocation for the collector."""
+
+    def __init__(self) -> None:
+        self.me = self
+
+
+def _cycles(n: int) -> None:
+    """Allocate ``n`` objects that only the cyclic collector can free."""
+    for _ in range(n):
+        _Node()
+
+
+def _loop() -> LiveLoop:
+    """A live loop past its first sleep (the start-up heap frozen, nothing due)."""
+    loop = LiveLoop(bt.Cerebro())
+    loop.collect_garbage()
+    return loop
+
+
+def test_a_collection_at_least_half_due_runs_before_the_wait(thresholds: None) -> None:
+    loop = _loop()
+    try:
+        gc.collect()
+        _cycles(70)
+        assert gc.get_count()[0] >= 50
+        assert gc.get_freeze_count() > 0
+        loop.collect_garbage()
+        assert loop.collections == 1
+        assert gc.get_count()[0] < 10  # the young generation was collected here, not mid-bar
+    finally:
+        loop.close()
+    assert gc.get_freeze_count() == 0
+
+
+def test_no_collection_when_less_than_half_due_or_the_collector_is_off(thresholds: None) -> None:
+    loop = _loop()
+    try:
+        gc.collect()
+        _cycles(20)
+        loop.collect_garbage()
+        assert loop.collections == 0
+        gc.disable()
+        _cycles(90)
+        loop.collect_garbage()
+        assert loop.collections == 0 and gc.get_count()[0] >= 90
+    finally:
+        loop.close()
+
+
+def test_the_older_generations_are_collected_when_their_turn_comes(thresholds: None) -> None:
+    loop = _loop()
+    try:
+        gc.collect()
+        before = gc.get_stats()[2]["collections"]
+        for _ in range(100):
+            _cycles(60)
+            loop.collect_garbage()
+        assert loop.collections == 100
+        assert gc.get_stats()[2]["collections"] > before  # full ones too, every t1 * t2 young ones
+    finally:
+        loop.close()
+
+
+class _Garbage(bt.Strategy):
+    """Makes cyclic garbage on every bar and records the frozen heap while running."""
+
+    def __init__(self) -> None:
+        self.frozen: list[int] = []
+
+    def next(self) -> None:
+        _cycles(200)
+        self.frozen.append(gc.get_freeze_count())
+
+
+def test_a_live_run_collects_while_idle_and_unfreezes_the_heap_when_it_ends(thresholds: None) -> None:
+    idx = pd.date_range("2026-01-05 09:00", periods=30, freq="min")
+    frame = pd.DataFrame({"open": 1.0, "high": 2.0, "low": 0.5, "close": 1.5, "volume": 1.0}, index=idx)
+    cerebro = bt.Cerebro(stdstats=False)
+    cerebro.adddata(ReplayLiveData(dataname=frame, pace=0.002))
+    cerebro.addstrategy(_Garbage)
+    assert gc.get_freeze_count() == 0
+    strat = cerebro.run()[0]
+    assert cerebro._liveloop is None
+    assert len(strat.frozen) > 5 and max(strat.frozen) > 1000  # the start-up heap, frozen while live
+    assert gc.get_freeze_count() == 0  # and collectable again once the run is over
