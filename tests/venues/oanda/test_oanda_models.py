@@ -291,7 +291,8 @@ def test_position_net_units_adds_both_sides():
 
 
 def test_models_are_hashable_values():
-    price = m.ClientPrice.from_json({"instrument": "EUR_USD", "bids": [{"price": "1.1"}], "unitsAvailable": {}})
+    price = m.ClientPrice.from_json(
+        {"instrument": "EUR_USD", "bids": [{"price": "1.1"}], "unitsAvailable": {}})
     assert hash(price) == hash(m.ClientPrice.from_json(price.to_json()))
     assert len({price, m.ClientPrice.from_json(price.to_json())}) == 1
 

@@ -25,7 +25,9 @@ from .errors import OandaConnectionError, OandaError, OandaHTTPError
 from .mapping import ENTRY_TYPES, REFUSED, OandaMappingError, order_request
 from .store import OandaStore
 
-__all__ = ["OandaBroker"]
+__all__ = ["LEDGER", "OandaBroker"]
+
+LEDGER = "oanda_balance"  # journal cursor name of the balance the transactions explain (.ledger)
 
 
 class OandaBroker(LiveBroker):
@@ -56,7 +58,7 @@ class OandaBroker(LiveBroker):
         unacked = [s.client_id for s in self.journal.local_state().orders.values()
                    if s.status in ("Created", "Submitted") and not s.venue_ids and not s.external]
         wait = max(30.0, 3 * self.o.p.timeout) + self.o.p.restart_grace
-        self.o.run(self.o.sync(self.journal.cursor(), unacked), timeout=wait)
+        self.o.run(self.o.sync(self.journal.cursor(), unacked, self.journal.cursor(LEDGER)), timeout=wait)
 
     def instrument(self, data: Any) -> str:
         """OANDA's name of the data's instrument (``EUR_USD``), through resampled/replayed clones."""
@@ -200,7 +202,12 @@ class OandaBroker(LiveBroker):
             order.info["venue_text"] = vo.reason
 
     def _on_oanda_account(self, values: Mapping[str, Any]) -> None:
-        """The transaction cursor (journaled), seeded positions, or the account's cash/value."""
+        """The transaction cursor and ledger (journaled), seeded positions, or the account's cash/value."""
+        ledger = values.get("ledger")
+        if ledger is not None:
+            self.journal.set_cursor(str(ledger), name=LEDGER)
+            if len(values) == 1:
+                return
         cursor = values.get("cursor")
         if cursor is not None:
             current = self.journal.cursor()

@@ -30,6 +30,7 @@ from ...live import Backoff, Inbox, Kind
 from ...stores.base import Store
 from . import models as m
 from .errors import OandaError, OandaNotFoundError
+from .ledger import Ledger
 from .mapping import TransactionMapper, account_values, client_ids_in, position_prices, venue_snapshot
 
 __all__ = ["OandaStore"]
@@ -103,6 +104,7 @@ class OandaStore(Store):
         self._price_task: asyncio.Task[Any] | None = None
         self._account_dirty: asyncio.Event | None = None
         self.last_summary: m.AccountSummary | None = None
+        self.ledger = Ledger()  # the balance the applied transactions explain (the cash check)
         self._writes: set[str] = set()  # client ids of order writes sent or about to be (any thread)
         self._writes_lock = threading.Lock()
         self.answered: set[str] = set()  # client ids whose write was answered (the snapshot's ``sent``)
@@ -320,7 +322,10 @@ class OandaStore(Store):
         for kind, payload in self.mapper.events(txn):
             self._to_broker(kind, payload)
         self.upto = int(txn.id)
-        self._to_broker(Kind.ACCOUNT, {"cursor": txn.id})
+        cursor: dict[str, Any] = {"cursor": txn.id}
+        if self.ledger.apply(txn):
+            cursor["ledger"] = self.ledger.state()  # journaled before the cursor
+        self._to_broker(Kind.ACCOUNT, cursor)
         if isinstance(txn, m.OrderFillTransaction | m.DailyFinancingTransaction) and self._account_dirty:
             self._account_dirty.set()
 
@@ -346,12 +351,15 @@ class OandaStore(Store):
             await asyncio.sleep(0.01)
 
     # -- snapshots ------------------------------------------------------------------------------
-    async def sync(self, cursor: str | None = None, unacked: Iterable[str] = ()) -> None:
+    async def sync(self, cursor: str | None = None, unacked: Iterable[str] = (),
+                   ledger: str | None = None) -> None:
         """Send the broker a VenueSnapshot since ``cursor`` (default: the newest handed over).
 
         ``unacked``: client ids a previous run sent without an answer (restart). If OANDA names
         none of some of them, it is asked again after ``restart_grace`` seconds, so a write still
-        being processed is found instead of being closed as never sent.
+        being processed is found instead of being closed as never sent. ``ledger``: the balance
+        the journal kept (:meth:`.Ledger.state`), so money moved while away without a
+        transaction is reported as a cash mismatch.
         """
         assert self._txn_lock is not None
         await self._writes_settled()
@@ -359,19 +367,30 @@ class OandaStore(Store):
             with self._writes_lock:
                 sent = frozenset(self.answered)  # orders handed over after this are in flight
             since = cursor if cursor is not None else (None if self.upto is None else str(self.upto))
+            self.ledger.restore(ledger, since)
             summary, txns, pending, positions = await self._venue_state(since)
             if set(unacked) - client_ids_in(pending, txns) and self.p.restart_grace > 0:
                 await asyncio.sleep(self.p.restart_grace)
                 summary, txns, pending, positions = await self._venue_state(since)
+            # cash=None: marginAvailable moves with prices; the ledger checks the balance instead
             snapshot = dataclasses.replace(venue_snapshot(self.mapper, pending, positions, txns, summary),
-                                           sent=sent)
+                                           sent=sent, cash=None)
+            mismatch = self.ledger.check(summary, txns, self._cash_tolerance())
             self.last_summary = summary
             values = account_values(summary)
             values["positions"] = position_prices(positions)
-            self._to_broker(Kind.ACCOUNT, values)
+            # the snapshot's missed fills first, then OANDA's figures (which already include them)
+            self._to_broker(Kind.ACCOUNT, {"ledger": self.ledger.state()})
             self._to_broker(Kind.CONNECTION, snapshot)
+            self._to_broker(Kind.ACCOUNT, values)
+            if mismatch is not None:
+                self.notify(mismatch.message)
             self.upto = int(snapshot.cursor or summary.last_transaction_id or 0)
             self.synced = True
+
+    def _cash_tolerance(self) -> float:
+        """The broker's ``cash_tolerance`` (0.01 without a broker)."""
+        return float(getattr(getattr(self.broker, "p", None), "cash_tolerance", 0.01))
 
     async def _venue_state(self, since: str | None) -> tuple[Any, list[m.Transaction], Any, Any]:
         summary = await self.client.account_summary()
@@ -410,7 +429,11 @@ class OandaStore(Store):
                 log.warning("account refresh failed: %s", exc)
                 continue
             self.last_summary = summary
+            mismatch = self.ledger.check(summary, (), self._cash_tolerance())
             self._to_broker(Kind.ACCOUNT, account_values(summary))
+            if mismatch is not None:
+                self._to_broker(Kind.ACCOUNT, {"ledger": self.ledger.state()})
+                self.notify(mismatch.message)
 
     # -- prices for the datas -------------------------------------------------------------------
     def subscribe(self, data: Any) -> None:

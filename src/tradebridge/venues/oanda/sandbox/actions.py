@@ -313,11 +313,10 @@ def modify_order_extensions(acct: Account, spec: str, body: Any) -> Reply:
             raise Reject(
                 "CLIENT_EXTENSIONS_DATA_MISSING", "give clientExtensions and/or tradeClientExtensions"
             )
-        other = find_order(acct, "@" + ext["id"]) if ext and "id" in ext else None
+        cid = ext.get("id") if ext else None
+        other = find_order(acct, "@" + cid) if cid else None
         if other is not None and other is not order and other.state == "PENDING":
-            raise Reject(
-                "CLIENT_ORDER_ID_ALREADY_EXISTS", f"a pending order already has client id {ext['id']!r}"
-            )
+            raise Reject("CLIENT_ORDER_ID_ALREADY_EXISTS", f"a pending order already has client id {cid!r}")
     except Reject as err:
         named = {"orderID": order.id} if order is not None else {}
         return _reject(
