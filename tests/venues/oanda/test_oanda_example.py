@@ -9,14 +9,19 @@ import pytest
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 
-# The arguments backtrader's oandatest sample takes (its docs: store, data and broker params).
-OANDATEST_ARGS = """
-    --exactbars --plot --stopafter --usestore --debug --token --account --practice --qcheck --data0 --data1
-    --timezone --no-backfill_start --latethrough --no-backfill --no-bidask --useask --no-includeFirst
-    --historical --fromdate --smaperiod --replay --resample --timeframe --compression --no-takelate
-    --no-bar2edge --no-adjbartime --no-rightedge --broker --trade --donotsell --exectype --stake --valid
-    --cancel
-""".split()
+# Every argument of backtrader's samples/oandatest/oandatest.py, with its default there.
+OANDATEST_DEFAULTS = {
+    "--exactbars": 1, "--stopafter": 0, "--no-store": False, "--debug": False, "--token": None,
+    "--account": None, "--live": None, "--qcheck": 0.5, "--data0": None, "--data1": None,
+    "--timezone": None, "--bidask": None, "--useask": None, "--no-backfill_start": False,
+    "--no-backfill": False, "--historical": False, "--fromdate": None, "--smaperiod": 5,
+    "--replay": False, "--resample": False, "--timeframe": "Ticks", "--compression": 1,
+    "--timeframe1": None, "--compression1": None, "--no-takelate": False, "--no-bar2edge": False,
+    "--no-adjbartime": False, "--no-rightedge": False, "--broker": False, "--trade": False,
+    "--sell": False, "--usebracket": False, "--donotcounter": False, "--exectype": "Market",
+    "--stake": 10, "--valid": None, "--cancel": 0, "--plot": None,
+}
+V20_DEFAULTS = {"--data0": "EUR_USD"}  # v20: not required, the sandbox serves it
 
 
 @pytest.fixture
@@ -30,20 +35,63 @@ def oandatest(monkeypatch: pytest.MonkeyPatch):
     sys.modules.pop("ibtest", None)
 
 
-def test_it_takes_the_arguments_of_backtraders_oandatest(oandatest, capsys):
+def test_it_takes_every_argument_of_backtraders_oandatest_with_the_same_default(oandatest, capsys):
     with pytest.raises(SystemExit):
         oandatest.parse_args(["--help"])
     text = capsys.readouterr().out
-    assert [a for a in OANDATEST_ARGS if a not in text] == []
+    assert [a for a in OANDATEST_DEFAULTS if a not in text] == []
+    args = vars(oandatest.parse_args([]))
+    expected = {**OANDATEST_DEFAULTS, **V20_DEFAULTS}
+    got = {name: args[name[2:].replace("-", "_")] for name in expected}
+    assert got == expected
+    for v20 in ("v20: not required", "v20 refuses a stand-alone StopTrail", "v20 extra"):
+        assert v20 in " ".join(text.split())
 
 
-def test_without_a_token_it_trades_against_the_sandbox_buying_live_and_selling_again(
+def test_live_takes_a_value_as_in_backtrader_and_without_a_token_says_it_needs_one(oandatest, capsys):
+    args = oandatest.parse_args(["--token", "t0k", "--live", "yes"])
+    assert args.live == "yes"
+    with pytest.raises(SystemExit):
+        oandatest.parse_args(["--live"])
+    assert "--live needs a token (--token or OANDA_TOKEN)" in capsys.readouterr().err
+
+
+def test_plot_kwargs_are_read_as_literals_not_evaluated(oandatest):
+    assert oandatest.plot_kwargs(True) == {"style": "line"}
+    assert oandatest.plot_kwargs('style="candle", volume=False') == {"style": "candle", "volume": False}
+    with pytest.raises(ValueError, match="malformed node"):
+        oandatest.plot_kwargs("style=__import__('os')")
+
+
+def test_without_a_token_it_trades_on_the_sandbox_entering_live_and_countering_half_a_stake_twice(
         oandatest, capsys, tmp_path):
-    args = oandatest.parse_args(["--broker", "--trade", "--stopafter", "5", "--sandbox-speed", "0.02",
+    args = oandatest.parse_args(["--broker", "--trade", "--stopafter", "8", "--sandbox-speed", "0.02",
                                  "--journal", str(tmp_path / "j.sqlite")])
     assert oandatest.run(args) == 0
     out = capsys.readouterr().out
     assert "OANDA v20 sandbox at http://127.0.0.1:" in out
-    assert "DATA NOTIF: EUR_USD: DELAYED" in out and "DATA NOTIF: EUR_USD: LIVE" in out
-    assert "Buy Completed size 1000" in out and "Sell Completed size -1000" in out
-    assert "stopping after 5 live bars" in out
+    assert "DATA NOTIF: EUR_USD: LIVE" in out
+    assert "Buy Completed size 10 executed 10.0" in out
+    assert out.count("Sell Completed size -5 executed -5.0") == 2
+    assert "TRADE 1 closed" in out and "stopping after 8 live bars" in out
+
+
+def test_a_resampled_bracket_without_the_store_pattern_on_two_datas(oandatest, capsys, tmp_path):
+    args = oandatest.parse_args(["--broker", "--trade", "--usebracket", "--donotcounter", "--no-store",
+                                 "--resample", "--timeframe", "Seconds", "--compression", "10",
+                                 "--data1", "USD_JPY", "--stopafter", "4", "--sandbox-speed", "0.02",
+                                 "--journal", str(tmp_path / "j.sqlite")])
+    assert oandatest.run(args) == 0
+    out = capsys.readouterr().out
+    assert "USING BRACKET" in out and "Buy Completed size 10" in out
+    assert out.count("Sell Accepted size -10") == 2  # the stop-loss and take-profit rest at OANDA
+    assert " USD_JPY " in out and "stopping after 4 live bars" in out
+
+
+def test_a_limit_sell_is_cancelled_after_cancel_bars(oandatest, capsys, tmp_path):
+    args = oandatest.parse_args(["--broker", "--trade", "--sell", "--exectype", "Limit", "--cancel", "2",
+                                 "--stopafter", "5", "--sandbox-speed", "0.02",
+                                 "--journal", str(tmp_path / "j.sqlite")])
+    assert oandatest.run(args) == 0
+    out = capsys.readouterr().out
+    assert "Sell Accepted size -10" in out and "Sell Canceled size -10" in out and "CLIENT_REQUEST" in out
