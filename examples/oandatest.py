@@ -96,7 +96,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--debug", action="store_true", help="Display all info received from source (log it)")
     p.add_argument("--token", default=None,
                    help="Access token to use (v20: default OANDA_TOKEN; none at all: the sandbox)")
-    p.add_argument("--account", default=None, help="Account identifier to use (v20: default the token's only one)")
+    p.add_argument("--account", default=None,
+                   help="Account identifier to use (v20: default the token's only one)")
     p.add_argument("--live", default=None, nargs="?", const="yes",
                    help="Go to live server rather than practice (any value; v20: the value may be left out)")
     p.add_argument("--qcheck", default=0.5, type=float,
@@ -141,7 +142,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help='Plot the read data applying any kwargs passed, e.g. --plot style="candle" '
                         "(needs --exactbars < 1)")
     p.add_argument("--base-url", default=None, help="v20 extra: REST and stream base URL of a v20 server")
-    p.add_argument("--journal", default=None, help="v20 extra: journal file (default: under the user data dir)")
+    p.add_argument("--journal", default=None,
+                   help="v20 extra: journal file (default: under the user data dir)")
     p.add_argument("--sandbox-speed", default=0.2, type=float,
                    help="v20 extra: in-process sandbox, wall seconds per 5-second bar")
     args = p.parse_args(argv)

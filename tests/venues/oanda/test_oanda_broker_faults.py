@@ -81,6 +81,8 @@ def _check(sb, journal_path, broker, strat, orders: list) -> None:
     assert broker.getposition(strat.data).size == venue_position(sb)
     summary = venue_summary(sb)
     assert broker.account["balance"] == pytest.approx(float(summary["balance"]))
+    # the balance every applied transaction explains matched OANDA's at each summary: none lost or doubled
+    assert [m for m in strat.messages if "cash mismatch" in m] == []
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3, 4, 5, 6])

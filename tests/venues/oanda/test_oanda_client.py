@@ -315,6 +315,16 @@ async def test_requests_never_exceed_the_rate_limit_in_any_window():
 
 
 @aio
+async def test_sequential_requests_reuse_one_keep_alive_connection():
+    async with OandaSandbox() as sb, client_for(sb) as client:
+        connections: set[Any] = set()  # the sandbox's writer of each connection that served a request
+        for _ in range(25):
+            await client.account_summary()
+            connections.update(sb._conns)
+    assert len(connections) == 1
+
+
+@aio
 async def test_the_token_appears_in_no_repr_error_or_log(caplog):
     caplog.set_level(logging.DEBUG)
     async with OandaSandbox(token="the-right-one") as sb, client_for(sb) as client:

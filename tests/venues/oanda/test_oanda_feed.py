@@ -160,3 +160,47 @@ def test_historical_with_only_todate_ends_at_todate_with_the_candles_before_it(t
         strat = _run(sb, tmp_path, live=1, bars=0, historical=True, todate=end, candles=30)
     times = [b[1] for b in strat.bars]
     assert len(times) == 30 and times[-1] <= end and end - times[-1] <= dt.timedelta(seconds=10)
+
+
+def test_store_data_and_broker_take_backtraders_params_with_backtraders_defaults():
+    store = dict(bt.stores.OandaStore.params._defaults)
+    assert {k: store[k] for k in ("token", "account", "practice", "account_tmout")} == {
+        "token": "", "account": "", "practice": False, "account_tmout": 10.0}
+    assert store["heartbeat_timeout"] == 10.0  # the stream watchdog: 10 s without a heartbeat is dead
+    data = dict(bt.feeds.OandaData.params._defaults)
+    expected = {"qcheck": 0.5, "historical": False, "backfill_start": True, "backfill": True,
+                "backfill_from": None, "bidask": True, "useask": False, "includeFirst": True,
+                "reconnect": True, "reconnections": -1, "reconntimeout": 5.0}
+    assert {k: data[k] for k in expected} == expected
+    assert dict(bt.brokers.OandaBroker.params._defaults)["use_positions"] is True
+
+
+def test_include_first_false_drops_the_candle_that_starts_at_fromdate(tmp_path):
+    with sandbox() as sb:
+        clock = sb.call(lambda: sb.state.market.clock)
+        start = dt.datetime.fromtimestamp(clock, dt.UTC).replace(tzinfo=None) - dt.timedelta(minutes=10)
+        end = start + dt.timedelta(minutes=2)
+        kept = _run(sb, tmp_path / "a", live=1, bars=0, historical=True, fromdate=start, todate=end)
+        dropped = _run(sb, tmp_path / "b", live=1, bars=0, historical=True, fromdate=start, todate=end,
+                       includeFirst=False)
+    first = [b[1] for b in kept.bars]
+    assert first[0] == start
+    assert [b[1] for b in dropped.bars] == first[1:]
+
+
+def test_backfill_from_delivers_its_bars_before_the_oanda_candles(tmp_path):
+    with sandbox() as sb:
+        clock = sb.call(lambda: sb.state.market.clock)
+        now = dt.datetime.fromtimestamp(clock, dt.UTC).replace(tzinfo=None)
+        old = [now - dt.timedelta(hours=3, seconds=5 * i) for i in range(6, 0, -1)]
+        frame = {"datetime": old, "open": [1.0] * 6, "high": [1.0] * 6, "low": [1.0] * 6,
+                 "close": [1.0 + i / 1000 for i in range(6)], "volume": [0] * 6}
+        import pandas as pd
+
+        history = bt.feeds.PandasData(dataname=pd.DataFrame(frame).set_index("datetime"),
+                                      timeframe=bt.TimeFrame.Seconds, compression=5)
+        strat = _run(sb, tmp_path, live=2, backfill_from=history, candles=5)
+    closes = [b[2] for b in strat.bars]
+    times = [b[1] for b in strat.bars]
+    assert closes[:6] == pytest.approx([1.0 + i / 1000 for i in range(6)])
+    assert times[:6] == old and times == sorted(times) and len(times) >= 6 + 5
