@@ -79,3 +79,24 @@ def test_cli_process_serves_the_account_with_prices_at_the_current_time() -> Non
         proc.wait(10)
         proc.stdout.close()  # type: ignore[union-attr]
         proc.stderr.close()  # type: ignore[union-attr]
+
+
+def test_without_options_any_bearer_token_trades_one_funded_account_in_the_three_bundled_pairs() -> None:
+    # only --port 0 (the default 8081 may be taken on a shared machine); everything else as shipped
+    proc = subprocess.Popen([sys.executable, "-m", "tradebridge.cli.main", "sandbox", "oanda", "--port", "0"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        url = re.search(r"http://[\d.]+:\d+", proc.stdout.readline()).group(0)  # type: ignore[union-attr]
+        with httpx.Client(base_url=url, headers={"Authorization": "Bearer whatever"}, timeout=5) as c:
+            (account,) = c.get("/v3/accounts").json()["accounts"]
+            base = f"/v3/accounts/{account['id']}"
+            assert c.get(f"{base}/summary").json()["account"]["balance"] == "100000.0000"
+            names = {i["name"] for i in c.get(f"{base}/instruments").json()["instruments"]}
+            assert names == {"EUR_USD", "GBP_USD", "USD_JPY"}
+            order = {"order": {"type": "MARKET", "instrument": "GBP_USD", "units": "100"}}
+            assert "orderFillTransaction" in c.post(f"{base}/orders", json=order).json()
+    finally:
+        proc.terminate()
+        proc.wait(10)
+        proc.stdout.close()  # type: ignore[union-attr]
+        proc.stderr.close()  # type: ignore[union-attr]
