@@ -26,6 +26,7 @@ V20_DEFAULTS = {"--data0": "EUR_USD"}  # v20: not required, the sandbox serves i
 
 @pytest.fixture
 def oandatest(monkeypatch: pytest.MonkeyPatch):
+    # runs are paced in wall time with room for order round trips on a loaded machine
     monkeypatch.syspath_prepend(str(EXAMPLES))
     monkeypatch.delenv("OANDA_TOKEN", raising=False)
     import oandatest as module
@@ -65,7 +66,7 @@ def test_plot_kwargs_are_read_as_literals_not_evaluated(oandatest):
 
 def test_without_a_token_it_trades_on_the_sandbox_entering_live_and_countering_half_a_stake_twice(
         oandatest, capsys, tmp_path):
-    args = oandatest.parse_args(["--broker", "--trade", "--stopafter", "8", "--sandbox-speed", "0.02",
+    args = oandatest.parse_args(["--broker", "--trade", "--stopafter", "30", "--sandbox-speed", "0.05",
                                  "--journal", str(tmp_path / "j.sqlite")])
     assert oandatest.run(args) == 0
     out = capsys.readouterr().out
@@ -73,24 +74,24 @@ def test_without_a_token_it_trades_on_the_sandbox_entering_live_and_countering_h
     assert "DATA NOTIF: EUR_USD: LIVE" in out
     assert "Buy Completed size 10 executed 10.0" in out
     assert out.count("Sell Completed size -5 executed -5.0") == 2
-    assert "TRADE 1 closed" in out and "stopping after 8 live bars" in out
+    assert "TRADE 1 closed" in out and "stopping after 30 live bars" in out
 
 
 def test_a_resampled_bracket_without_the_store_pattern_on_two_datas(oandatest, capsys, tmp_path):
     args = oandatest.parse_args(["--broker", "--trade", "--usebracket", "--donotcounter", "--no-store",
                                  "--resample", "--timeframe", "Seconds", "--compression", "10",
-                                 "--data1", "USD_JPY", "--stopafter", "4", "--sandbox-speed", "0.02",
+                                 "--data1", "USD_JPY", "--stopafter", "10", "--sandbox-speed", "0.05",
                                  "--journal", str(tmp_path / "j.sqlite")])
     assert oandatest.run(args) == 0
     out = capsys.readouterr().out
     assert "USING BRACKET" in out and "Buy Completed size 10" in out
     assert out.count("Sell Accepted size -10") == 2  # the stop-loss and take-profit rest at OANDA
-    assert " USD_JPY " in out and "stopping after 4 live bars" in out
+    assert " USD_JPY " in out and "stopping after 10 live bars" in out
 
 
 def test_a_limit_sell_is_cancelled_after_cancel_bars(oandatest, capsys, tmp_path):
     args = oandatest.parse_args(["--broker", "--trade", "--sell", "--exectype", "Limit", "--cancel", "2",
-                                 "--stopafter", "5", "--sandbox-speed", "0.02",
+                                 "--stopafter", "12", "--sandbox-speed", "0.05",
                                  "--journal", str(tmp_path / "j.sqlite")])
     assert oandatest.run(args) == 0
     out = capsys.readouterr().out
