@@ -4,14 +4,16 @@ rarely trigger one between a tick and its order) and freezes the start-up heap f
 from __future__ import annotations
 
 import gc
+import time
 from collections.abc import Iterator
 
 import pandas as pd
 import pytest
 
 import tradebridge as bt
-from tradebridge.engine.live import LiveLoop
+from tradebridge.engine.live import _QUIET, LiveLoop
 from tradebridge.feeds.live import ReplayLiveData
+from tradebridge.live import Kind
 
 
 @pytest.fixture
@@ -98,20 +100,41 @@ class _Garbage(bt.Strategy):
 
     def __init__(self) -> None:
         self.frozen: list[int] = []
+        self.collections = 0
 
     def next(self) -> None:
-        _cycles(200)
+        _cycles(1200)
         self.frozen.append(gc.get_freeze_count())
+        self.collections = self.cerebro._liveloop.collections
 
 
 def test_a_live_run_collects_while_idle_and_unfreezes_the_heap_when_it_ends(thresholds: None) -> None:
-    idx = pd.date_range("2026-01-05 09:00", periods=30, freq="min")
+    idx = pd.date_range("2026-01-05 09:00", periods=15, freq="min")
     frame = pd.DataFrame({"open": 1.0, "high": 2.0, "low": 0.5, "close": 1.5, "volume": 1.0}, index=idx)
+    gc.set_threshold(2000, 10, 10)  # a bar's garbage stays below a young collection's threshold
     cerebro = bt.Cerebro(stdstats=False)
-    cerebro.adddata(ReplayLiveData(dataname=frame, pace=0.002))
+    cerebro.adddata(ReplayLiveData(dataname=frame, pace=0.02))
     cerebro.addstrategy(_Garbage)
     assert gc.get_freeze_count() == 0
     strat = cerebro.run()[0]
     assert cerebro._liveloop is None
-    assert len(strat.frozen) > 5 and max(strat.frozen) > 1000  # the start-up heap, frozen while live
+    assert len(strat.frozen) == 15 and max(strat.frozen) > 1000  # the start-up heap, frozen while live
+    assert strat.collections >= 5  # half due after each bar: collected in the quiet gap
     assert gc.get_freeze_count() == 0  # and collectable again once the run is over
+
+
+def test_the_collection_waits_for_a_quiet_moment_and_keeps_the_deadline(thresholds: None) -> None:
+    loop = _loop()
+    try:
+        gc.collect()
+        _cycles(70)  # due
+        loop.inbox.put(Kind.STORE, "news")
+        assert [e.payload for e in loop._wait(1.0)] == ["news"]
+        assert loop.collections == 0  # an event was there: the engine has work, no collection
+        assert loop._wait(_QUIET / 2) == [] and loop.collections == 0  # a deadline sooner than quiet
+        start = time.monotonic()
+        assert loop._wait(0.05) == []
+        assert loop.collections == 1  # quiet for _QUIET: collected, then waited out the deadline
+        assert 0.045 <= time.monotonic() - start < 0.5
+    finally:
+        loop.close()

@@ -8,9 +8,11 @@ arrives, a timer). ``runstop()`` wakes the sleep with ``inbox.wake()``.
 
 Garbage collection: CPython runs its cyclic collector when allocations cross a threshold, that is
 while a bar is being handled, between a tick and its order (0.1-1 ms a young collection, tens of
-ms a full one over the start-up heap). So before it sleeps the loop runs the collection that is
-half due, and from its first sleep on the heap built at start-up is frozen (``gc.freeze``: full
-collections skip it) until the run ends. The collector stays enabled; nothing is collected less.
+ms a full one over the start-up heap). So once the engine has had nothing to do for ``_QUIET``
+seconds (the order it just handed over has left: a collection holds the GIL the store's loop
+needs to send it), the loop runs the collection that is half due; from its first sleep on, the
+heap built at start-up is frozen (``gc.freeze``: full collections skip it) until the run ends.
+The collector stays enabled; nothing is collected less.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ __all__ = ["DEFAULT_INBOX_SIZE", "LiveLoop", "bar_deadline"]
 DEFAULT_INBOX_SIZE = 100_000
 _SLACK = 0.002  # wake just after the boundary: the bar-over check compares clock >= boundary
 _GIVE_UP = 0.05  # a deadline this far past that closed nothing is ignored (never spin on it)
+_QUIET = 0.005  # seconds without events before a due garbage collection runs
 _UNIT_SECONDS = {TimeFrame.MicroSeconds: 1e-6, TimeFrame.Seconds: 1.0, TimeFrame.Minutes: 60.0}
 
 
@@ -124,15 +127,36 @@ class LiveLoop:
         timeout = self.timeout(datas)
         if timeout is None or timeout > 0:
             self.waits += 1
-            self.collect_garbage()
-        self.dispatch(self.inbox.drain(timeout))
+            self.dispatch(self._wait(timeout))
+        else:
+            self.dispatch(self.inbox.drain(0))
         if timers:
             self._fire_due_timers()
         self._notify()
 
+    def _wait(self, timeout: float | None) -> list[Event]:
+        """Wait for events; after ``_QUIET`` seconds with none, collect the garbage that is due
+        (``collect_garbage``) and wait on for the rest of ``timeout``."""
+        if not self._gc_due() or (timeout is not None and timeout <= _QUIET):
+            return self.inbox.drain(timeout)
+        start = time.monotonic()
+        events = self.inbox.drain(_QUIET)
+        waited = time.monotonic() - start
+        if events or waited < _QUIET or self.cerebro._event_stop or self.inbox.closed:
+            return events  # events, or woken by runstop or close
+        self.collect_garbage()
+        return self.inbox.drain(None if timeout is None else max(timeout - waited, 0.0))
+
+    def _gc_due(self) -> bool:
+        """Whether a young collection is at least half due (or the start-up heap is to freeze)."""
+        if not gc.isenabled():
+            return False
+        threshold = gc.get_threshold()[0]
+        return not self._froze or (threshold > 0 and 2 * gc.get_count()[0] >= threshold)
+
     def collect_garbage(self) -> None:
-        """About to sleep: run the young collection that is at least half due (and the older
-        generations whose turn it brings), so allocations rarely trigger one mid-bar."""
+        """Run the young collection that is at least half due (and the older generations whose
+        turn it brings), so allocations rarely trigger one mid-bar; freeze the start-up heap."""
         if not gc.isenabled():
             return
         if not self._froze:
