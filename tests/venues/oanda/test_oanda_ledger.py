@@ -75,6 +75,19 @@ def test_a_summary_ahead_of_the_transactions_applied_is_not_compared_until_they_
     assert ledger.check(_summary("1100", 2)) is None and ledger.balance == Decimal(1100)
 
 
+@pytest.mark.parametrize("started", [False, True])
+def test_snapshot_transactions_newer_than_its_summary_are_counted_too(started):
+    # a fill can land between the summary and the /sinceid answer: the snapshot hands it over
+    ledger = Ledger()
+    if started:
+        ledger.check(_summary("1000", 1))
+        first = ledger.check(_summary("1010", 2), [_fill(2, "10"), _fill(3, "5")])
+    else:
+        first = ledger.check(_summary("1010", 2), [_fill(2, "10"), _fill(3, "5")])
+    assert first is None and (ledger.balance, ledger.as_of) == (Decimal(1015), 3)
+    assert ledger.check(_summary("1015", 3)) is None
+
+
 def test_the_journaled_ledger_restarts_at_the_cursor_unless_it_is_ahead_of_it_or_garbled():
     ledger = Ledger()
     ledger.restore("7:1234.5000", "9")

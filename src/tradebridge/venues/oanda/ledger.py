@@ -97,7 +97,8 @@ class Ledger:
 
     def check(self, summary: m.AccountSummary, txns: Iterable[m.Transaction] = (),
               tolerance: float = 0.01) -> BalanceMismatch | None:
-        """Move by ``txns`` up to the summary's id; compare when the ledger is at that id.
+        """Move by ``txns`` up to the summary's id, compare when the ledger is at that id, then
+        move by the rest of ``txns`` (all of them are handed over with the snapshot).
 
         The first summary starts the ledger; a mismatch is reported once (OANDA's figure is
         taken). A summary ahead of the transactions applied is not compared: they will follow.
@@ -105,14 +106,17 @@ class Ledger:
         if summary.balance is None or not summary.last_transaction_id:
             return None
         upto, venue = int(summary.last_transaction_id), Decimal(summary.balance)
-        if self.balance is None:
+        ordered = sorted(txns, key=lambda t: int(t.id))
+        found = None
+        if self.balance is None:  # the run's starting point
             self.balance, self.as_of = venue, upto
-            return None
-        for txn in sorted(txns, key=lambda t: int(t.id)):
-            if int(txn.id) <= upto:
-                self.apply(txn)
-        if self.as_of != upto or abs(venue - self.balance) <= Decimal(str(tolerance)):
-            return None
-        found = BalanceMismatch(venue, self.balance, upto)
-        self.balance = venue
+        else:
+            for txn in ordered:
+                if int(txn.id) <= upto:
+                    self.apply(txn)
+            if self.as_of == upto and abs(venue - self.balance) > Decimal(str(tolerance)):
+                found = BalanceMismatch(venue, self.balance, upto)
+                self.balance = venue
+        for txn in ordered:  # those after the summary: handed over with it, never through apply
+            self.apply(txn)
         return found
