@@ -4,6 +4,7 @@ a scripted strategy run through Cerebro on OandaStore, and the sandbox's truth t
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -48,9 +49,10 @@ class Stepper:
         on_step: Callable[[int], Any] | None = None,
         cerebro: Any = None,
         settle: float = 0.5,
+        ready: Callable[[], bool] | None = None,
     ) -> None:
         self.sb, self.bars, self.pause, self.on_step = sb, bars, pause, on_step
-        self.cerebro, self.settle = cerebro, settle
+        self.cerebro, self.settle, self.ready = cerebro, settle, ready
         self.stepped = 0
         self._halt = threading.Event()
         self._thread = threading.Thread(target=self._run, name="oanda-stepper", daemon=True)
@@ -68,8 +70,15 @@ class Stepper:
             if self.on_step is not None:
                 self.on_step(self.stepped)
             self._halt.wait(self.pause)
-        # the market stands still: let the last answers arrive, then end the run
-        if self.cerebro is not None and not self._halt.wait(self.settle):
+        # the market stands still: let the last answers arrive (on a loaded machine a resync
+        # may still be retrying: wait until the client is ready), then end the run
+        if self.cerebro is None or self._halt.wait(self.settle):
+            return
+        deadline = time.monotonic() + 15.0
+        while self.ready is not None and not self.ready() and time.monotonic() < deadline:
+            if self._halt.wait(0.05):
+                return
+        if not self._halt.wait(0.1 if self.ready is not None else 0.0):
             self.cerebro.runstop()
 
     def stop(self) -> None:
@@ -130,10 +139,12 @@ def run_script(
     data_kwargs: dict[str, Any] | None = None,
     on_step: Callable[[int], Any] | None = None,
     broker_kwargs: dict[str, Any] | None = None,
+    catch_up: bool = True,
     **store_kwargs: Any,
 ) -> tuple[Script, Any]:
     """Run a Script through Cerebro with OandaBroker on the sandbox: ``stop_at`` (or ``bars``) sandbox
-    bars are replayed, then the run ends once the market stood still a moment; returns (strategy, broker)."""
+    bars are replayed, then the run ends once the market stood still a moment and (``catch_up``) the
+    client has every transaction and no write in flight; returns (strategy, broker)."""
     cerebro = bt.Cerebro()
     store = store_for(sb, journal, **store_kwargs)
     kwargs = {"dataname": "EUR_USD", "timeframe": bt.TimeFrame.Seconds, "compression": 5, "candles": 20}
@@ -141,13 +152,21 @@ def run_script(
     cerebro.adddata(store.getdata(**kwargs))
     cerebro.setbroker(store.getbroker(**(broker_kwargs or {})))
     cerebro.addstrategy(Script, steps=steps, stop_at=10**9)
-    stepper = Stepper(sb, bars or stop_at, on_step=on_step, cerebro=cerebro)
+    stepper = Stepper(sb, bars or stop_at, on_step=on_step, cerebro=cerebro,
+                      ready=(lambda: caught_up(sb, store)) if catch_up else None)
     try:
         (strat,) = cerebro.run()
     finally:
         stepper.stop()
         store.stop()
     return strat, cerebro.broker
+
+
+def caught_up(sb: ThreadedOandaSandbox, store: Any) -> bool:
+    """The store is synced, has no order write in flight and has handed over every transaction."""
+    if not store.synced or store._writes:
+        return False
+    return store.upto == int(sb.call(lambda: sb.state.account.last_id))
 
 
 def venue_orders(sb: ThreadedOandaSandbox) -> dict[str, Any]:
