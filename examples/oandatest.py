@@ -46,7 +46,7 @@ BRACKET_OFFSET = 0.001  # the bracket's stop-loss and take-profit this fraction 
 class OandaTest(IBTest):
     """Prints what happens; with ``trade`` enters once LIVE and counters half a stake at a time."""
 
-    params = (("sell", False), ("usebracket", False), ("donotcounter", False))
+    params: Any = (("sell", False), ("usebracket", False), ("donotcounter", False))
 
     def __init__(self) -> None:
         super().__init__()
