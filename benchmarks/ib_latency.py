@@ -146,6 +146,7 @@ def breakdown(marks: list[tuple[str, int]], pairs: list[tuple[int, int]]) -> lis
     sql_hot: list[int] = []
     sql_bar: list[int] = []
     gc_in_path: list[float] = []  # microseconds of garbage collection inside each bar's path
+    slow: list[tuple[int, tuple[int, str]]] = []  # (total, its longest segment) of each bar
     for i, (sent, arrived) in enumerate(pairs):
         gc_in_path.append(_inside(by_label.get("gc-start", []), by_label.get("gc-stop", []), sent, arrived))
         at = {"sent": sent, "arrived": arrived}
@@ -161,6 +162,7 @@ def breakdown(marks: list[tuple[str, int]], pairs: list[tuple[int, int]]) -> lis
             for name, a, b in SEGMENTS:
                 if at[b]:
                     seg[name].append((at[b] - at[a]) / 1000)
+            slow.append((arrived - sent, max((at[b] - at[a], name) for name, a, b in SEGMENTS[:-3])))
             sqls = by_label.get("sql", [])
             end = pairs[i + 1][0] if i + 1 < len(pairs) else arrived + 10**9
             sql_hot.append(bisect.bisect(sqls, at["handoff"]) - bisect.bisect(sqls, at["next"]))
@@ -174,6 +176,8 @@ def breakdown(marks: list[tuple[str, int]], pairs: list[tuple[int, int]]) -> lis
                      f"leaves, {statistics.median(sql_bar):.0f} in all (median)")
     paused = [us for us in gc_in_path if us]
     runs = len(by_label.get("gc-start", []))
+    for total, (longest, name) in sorted(slow, reverse=True)[:max(1, len(slow) // 100)]:
+        lines.append(f"  a slowest bar: {total / 1000:.0f} us, of which {longest / 1000:.0f} us {name}")
     pauses = f", {statistics.median(paused):.0f} us median, {max(paused):.0f} us max" if paused else ""
     lines.append(f"  garbage collections: {runs} in the run; inside {len(paused)} of {len(pairs)} bars' "
                  f"paths{pauses}")
