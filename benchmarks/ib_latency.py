@@ -150,9 +150,9 @@ def breakdown(marks: list[tuple[str, int]], pairs: list[tuple[int, int]]) -> lis
     for i, (sent, arrived) in enumerate(pairs):
         gc_in_path.append(_inside(by_label.get("gc-start", []), by_label.get("gc-stop", []), sent, arrived))
         at = {"sent": sent, "arrived": arrived}
-        t = sent
+        t: int | None = sent
         for label in CHAIN:
-            t = _first_after(by_label.get(label, []), t)
+            t = _first_after(by_label.get(label, []), t or 0)
             if t is None:
                 break
             at[label] = t
