@@ -140,8 +140,8 @@ def install_probes(strategy: Any) -> None:
 def breakdown(marks: list[tuple[str, int]], pairs: list[tuple[int, int]]) -> list[str]:
     """Per-segment p50/p99 (microseconds) of each bar's path, from the client's and sandbox's stamps."""
     by_label: dict[str, list[int]] = {}
-    for label, t in sorted(marks, key=lambda m: m[1]):
-        by_label.setdefault(label, []).append(t)
+    for label, stamp in sorted(marks, key=lambda m: m[1]):
+        by_label.setdefault(label, []).append(stamp)
     seg: dict[str, list[float]] = {name: [] for name, _, _ in SEGMENTS}
     sql_hot: list[int] = []
     sql_bar: list[int] = []
