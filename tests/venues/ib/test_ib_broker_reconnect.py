@@ -153,7 +153,7 @@ def test_a_restart_on_the_same_journal_resends_nothing_and_applies_fills_made_wh
 
 
 async def _stop_listening_then_drop(server, client_id: int) -> None:
-    server._server.close()  # no reconnect can get in
+    await server.stop_listening()  # no reconnect can get in
     server.drop(client_id)
 
 

@@ -154,7 +154,7 @@ def test_dropped_socket_is_reconnected_resubscribed_and_reconciled():
 
 async def _stop_listening_then_drop(server, client_id: int) -> None:
     """Close the listening socket first (so no reconnect can get in), then drop the client."""
-    server._server.close()
+    await server.stop_listening()
     server.drop(client_id)
 
 

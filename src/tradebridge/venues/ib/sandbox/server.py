@@ -41,6 +41,7 @@ from .feeds import (
     parse_duration,
 )
 from .instruments import Instrument, default_instruments
+from .listener import Listener
 from .messages import (
     contract_details,
     event_message,
@@ -104,9 +105,10 @@ class SandboxServer:
         self._prime()
         self.sessions: dict[int, Session] = {}
         self._all_sessions: set[Session] = set()
-        self._server: asyncio.base_events.Server | None = None
         self._ticker: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._listener = Listener(self._accept)
+        self._stopping = False
 
     # --- set-up ---------------------------------------------------------------------------
     @staticmethod
@@ -153,28 +155,30 @@ class SandboxServer:
 
     async def start(self) -> SandboxServer:
         """Start listening (and the bar clock when ``bar_interval`` is set)."""
-        self._server = await asyncio.start_server(self._accept, self._host, self._port)
-        self._port = self._server.sockets[0].getsockname()[1]
+        self._listener, self._stopping = Listener(self._accept), False
+        self._port = await self._listener.start(self._host, self._port)
         if self.bar_interval:
             self._ticker = asyncio.create_task(self._tick_forever(self.bar_interval))
         log.info("IB sandbox listening on %s:%d", self._host, self._port)
         return self
 
     async def stop(self) -> None:
-        """Close every connection and stop listening."""
+        """Stop listening first (a client reconnecting meanwhile is refused), then close every
+        connection; no socket or session task is left when this returns."""
         if self._ticker is not None:
             self._ticker.cancel()
-        server, self._server = self._server, None
-        if server is not None:
-            server.close()  # no new connections from here on
+        self._stopping = True
+        await self._listener.stop_listening()
         for session in list(self._all_sessions):
             session.drop()
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
-        if server is not None:
-            await server.wait_closed()
-        await asyncio.sleep(0)  # aborted transports close their sockets on the next loop pass
+        await self._listener.close()
+
+    async def stop_listening(self) -> None:
+        """Refuse new connections (reconnects fail) while the connected clients stay connected."""
+        await self._listener.stop_listening()
 
     async def __aenter__(self) -> SandboxServer:
         return await self.start()
@@ -183,16 +187,15 @@ class SandboxServer:
         await self.stop()
 
     async def serve_forever(self) -> None:
-        """Run until cancelled."""
-        if self._server is None:
+        """Run until cancelled (then stop)."""
+        if not self._listener.listening:
             await self.start()
-        assert self._server is not None
-        await self._server.serve_forever()
+        try:
+            await asyncio.Event().wait()
+        finally:
+            await self.stop()
 
     async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        if self._server is None:  # accepted while stopping
-            writer.transport.abort()
-            return
         session = Session(self, reader, writer)
         self._all_sessions.add(session)
         task = asyncio.current_task()
@@ -201,7 +204,7 @@ class SandboxServer:
         try:
             await session.run()
         except asyncio.CancelledError:
-            if self._server is not None:
+            if not self._stopping:
                 raise
         finally:
             self._tasks.discard(task)  # type: ignore[arg-type]
