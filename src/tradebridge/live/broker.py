@@ -74,6 +74,9 @@ class LiveBroker(FillApplier, BrokerBase):
         """Reset the in-memory state (the journal keeps the truth across runs)."""
         super().init()
         self.startingcash = self.cash = float(self.p.cash)
+        # the venue's cash at this run's last snapshot, moved since only by the fills and commissions
+        # applied: what a snapshot's cash is checked against (venue ACCOUNT figures never move it)
+        self._ledger: float | None = None
         self.value: float | None = None  # the venue's account value, when it sends one
         self.account: dict[str, Any] = {}
         self.positions: defaultdict[Any, Position] = defaultdict(Position)
@@ -338,6 +341,11 @@ class LiveBroker(FillApplier, BrokerBase):
         handler = _HANDLERS.get(event.kind)
         if handler is None:
             raise ValueError(f"LiveBroker cannot handle {event.kind} events")
+        if event.kind in _MOVES_LEDGER and self._ledger is not None:
+            before = self.cash
+            handler(self, event.payload)
+            self._ledger += self.cash - before
+            return
         handler(self, event.payload)
 
     def _on_order(self, vo: VenueOrder) -> None:
@@ -429,11 +437,16 @@ class LiveBroker(FillApplier, BrokerBase):
         in_flight = self._handed - payload.sent if payload.sent is not None else frozenset()
         actions = reconcile(self.journal.local_state(), payload, in_flight=in_flight)
         done = self.journal.commit(effects(actions))
+        before = self.cash
         self._apply_effects(done)
-        if payload.cash is not None:  # compared once the missed fills are in
-            if abs(payload.cash - self.cash) > self.p.cash_tolerance:
-                actions.append(CashMismatch(self.cash, payload.cash))
-            self.cash = payload.cash
+        if payload.cash is not None:
+            # Checked against the ledger plus the missed fills (never against a venue figure that may
+            # already include them); the first snapshot of a run is the starting point.
+            if self._ledger is not None:
+                local = self._ledger + (self.cash - before)
+                if abs(payload.cash - local) > self.p.cash_tolerance:
+                    actions.append(CashMismatch(local, payload.cash))
+            self._ledger = self.cash = payload.cash
         self.venue_positions = dict(payload.positions)
         for action in actions:
             if action.message:
@@ -441,6 +454,7 @@ class LiveBroker(FillApplier, BrokerBase):
         self.connected = True
 
 
+_MOVES_LEDGER = frozenset({Kind.EXECUTION, Kind.COMMISSION})  # the events whose cash effect is ours
 _HANDLERS: dict[Kind, Callable[[LiveBroker, Any], None]] = {
     Kind.ORDER: LiveBroker._on_order,
     Kind.EXECUTION: LiveBroker._on_execution,

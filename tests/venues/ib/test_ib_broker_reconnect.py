@@ -5,6 +5,7 @@ execution is applied exactly once and orders, positions and cash equal the sandb
 from __future__ import annotations
 
 import random
+import re
 import threading
 import time
 
@@ -41,6 +42,11 @@ def _check_against_venue(sb, strat, broker, client_id: int, journal_path) -> Non
         assert abs(order.executed.size) == venue.filled
     assert broker.getposition(strat.data).size == venue_position(sb)
     assert broker.getcash() == pytest.approx(venue_cash(sb))
+    assert _cash_mismatches(strat) == []  # the reconnects' missed fills explain TWS's cash
+
+
+def _cash_mismatches(strat) -> list[str]:
+    return [str(m) for m in strat.messages if str(m).startswith("cash mismatch")]
 
 
 def _keep(s, order):
@@ -143,6 +149,7 @@ def test_a_restart_on_the_same_journal_resends_nothing_and_applies_fills_made_wh
         assert venue_orders(sb, 61)[sell_ref].status == "Filled"
         placed = len(sb.server.exchange.orders)
         second, broker = run_script(sb, 61, tmp_path, {}, stop_at=3, journal=journal)
+        assert _cash_mismatches(first) == _cash_mismatches(second) == []  # clean start, restart
         assert len(sb.server.exchange.orders) == placed  # nothing was sent again
         assert broker.getposition(second.data).size == venue_position(sb) == 6
         assert broker.getcash() == pytest.approx(venue_cash(sb))
@@ -176,3 +183,23 @@ def test_an_order_sent_while_disconnected_is_rejected_with_504(tmp_path):
     assert strat.statuses(order)[-1] == "Rejected"
     assert strat.info(order)["venue_code"] == 504 and "not connected" in strat.info(order)["venue_text"]
     assert broker.getposition(strat.data).size == 0
+
+
+async def _move_cash_then_drop(server, client_id: int, amount: float) -> None:
+    server.exchange.account.cash["USD"] += amount  # money moved at IB with no execution to explain it
+    server.drop(client_id)
+
+
+def test_cash_moved_at_the_venue_while_disconnected_is_reported_once_after_the_reconnect(tmp_path):
+    def buy_then_move_cash(s):
+        s.buy(size=5)
+
+    def cut(s):
+        sb.call(_move_cash_then_drop(sb.server, 44, 100.0))
+
+    with sandbox() as sb:
+        strat, broker = run_script(sb, 44, tmp_path, {1: buy_then_move_cash, 3: cut}, stop_at=8)
+        assert broker.getcash() == pytest.approx(venue_cash(sb))
+    (message,) = _cash_mismatches(strat)
+    venue, local = (float(x) for x in re.findall(r"-?\d+\.\d+", message))
+    assert venue - local == pytest.approx(100.0)
