@@ -28,7 +28,7 @@ from ibtest import IBTest  # the same test strategy (examples/ is on sys.path wh
 
 import tradebridge as bt
 
-EXECTYPES = ("Market", "Close", "Limit", "Stop", "StopLimit")
+EXECTYPES = tuple(bt.Order.ExecTypes)  # as backtrader's vctest; Visual Chart rejects the trailing ones
 
 
 class VCTest(IBTest):
@@ -67,7 +67,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description="Test Visual Chart 6 integration",
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument("--exactbars", type=int, default=1, help="exactbars level, use 0/-1/-2 to enable plotting")
-    p.add_argument("--plot", action="store_true", help="plot if possible")
+    p.add_argument("--plot", action="store_true", help="plot if possible (needs --exactbars 0 or less)")
     p.add_argument("--stopafter", type=int, default=0, help="stop after x lines of LIVE data")
     p.add_argument("--nostore", action="store_true", help="do not use the store pattern")
     p.add_argument("--qcheck", type=float, default=0.5, help="kept for compatibility")
@@ -94,7 +94,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--account", default=None, help="broker account (else the first)")
     p.add_argument("--trade", action="store_true", help="do sample buy/sell operations")
     p.add_argument("--donotsell", action="store_true", help="do not sell after a buy")
-    p.add_argument("--exectype", default="Market", choices=EXECTYPES, help="order type to open with")
+    p.add_argument("--exectype", default="Market", choices=EXECTYPES,
+                   help="order type to open with (Visual Chart rejects the trailing ones and Historical)")
     p.add_argument("--price", type=float, default=None, help="limit price or stop trigger price")
     p.add_argument("--pstoplimit", type=float, default=None, help="limit price of a StopLimit")
     p.add_argument("--stake", type=int, default=10, help="stake of the buy")
@@ -226,7 +227,7 @@ def run(args: argparse.Namespace) -> int:
     finally:
         if market is not None:
             market.halt.set()
-    if args.plot:
+    if args.plot and args.exactbars < 1:  # as backtrader's vctest: only lines kept in full can plot
         cerebro.plot()
     return 0
 

@@ -4,14 +4,16 @@ reach ``pump`` as named dicts; failures are ComCallErrors naming the verb."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import sys
 from types import SimpleNamespace
 
 import pytest
 from _vc_comworld import World
 
 from tradebridge.orders.order import Order
-from tradebridge.venues.vc.comtypes_backend import ComtypesBackend
+from tradebridge.venues.vc.comtypes_backend import ComtypesBackend, read_registry
 from tradebridge.venues.vc.mapping import order_fields
 from tradebridge.venues.vc.seam import TYPELIB_DLLS_64, ComCallError, ComEvent
 
@@ -151,3 +153,34 @@ def test_wake_signals_the_com_wait_so_a_waiting_pump_returns() -> None:
     backend = _backend(world)
     backend.wake()
     assert backend._wait.signals == 1
+
+
+class _Registry:
+    """A stand-in for Windows' ``winreg`` (nothing of it exists on Linux): one key, one value."""
+
+    HKEY_CURRENT_USER, HKEY_LOCAL_MACHINE = "HKCU", "HKLM"
+    KEY_READ, KEY_WOW64_64KEY, KEY_WOW64_32KEY = 0x20019, 0x0100, 0x0200
+
+    def __init__(self, hive: str, access: int, value: str) -> None:
+        self.where, self.value, self.opened = (hive, access), value, []
+
+    def OpenKeyEx(self, hive, key, reserved, access):  # noqa: N802 (winreg's names)
+        self.opened.append((hive, key, access))
+        if (hive, access) != self.where:
+            raise FileNotFoundError(2, "The system cannot find the file specified")
+        return contextlib.nullcontext(key)
+
+    def QueryValueEx(self, key, name):  # noqa: N802
+        if name != "Directory":
+            raise FileNotFoundError(2, f"no value {name}")
+        return self.value, 1  # REG_SZ
+
+
+def test_the_install_directory_is_read_from_visual_charts_config_key_in_the_asked_view(monkeypatch) -> None:
+    reg = _Registry("HKLM", 0x20019 | 0x0200, r"C:\Program Files (x86)\VCG\Visual Chart 6")
+    monkeypatch.setitem(sys.modules, "winreg", reg)
+    assert read_registry("HKLM", "32") == r"C:\Program Files (x86)\VCG\Visual Chart 6"
+    assert read_registry("HKLM", "64") is None and read_registry("HKCU", "32") is None  # absent: None
+    assert [key for _, key, _ in reg.opened] == [r"SOFTWARE\VCG\Visual Chart 6\Config"] * 3
+    assert [(hive, access & 0x0300) for hive, _, access in reg.opened] == [
+        ("HKLM", 0x0200), ("HKLM", 0x0100), ("HKCU", 0x0200)]

@@ -258,3 +258,48 @@ def test_the_stores_secrets_never_reach_the_journal(tmp_path: Path) -> None:
     assert _statuses(strat, 1)[-1] == "Rejected"
     blob = b"".join(p.read_bytes() for p in tmp_path.glob("j.sqlite*"))
     assert b"MY-ACC-77" not in blob and b"is blocked" in blob
+
+
+def test_an_order_modified_in_visual_chart_stays_accepted_and_fills_at_its_new_limit(tmp_path: Path) -> None:
+    fake = kit.fake()
+
+    def move_the_limit(s: Script) -> None:  # what a user does in Visual Chart's order window
+        (order_id,) = fake.venue.orders
+        s.market(lambda: fake.call("trader", "modify_order", order_id=order_id, price=104.5))
+
+    steps = {0: lambda s: s.buy(exectype=bt.Order.Limit, price=90.0), 1: move_the_limit}
+    strat, broker = kit.run(fake, tmp_path / "j.sqlite", bars=BARS, steps=steps)
+    assert _statuses(strat, 1) == ["Submitted", "Accepted", "Completed"]  # OnModifiedOrder: still Accepted
+    (venue,) = fake.venue.orders.values()
+    assert venue.record["Price"] == 104.5
+    assert _last(strat, 1) == ("Completed", 1.0, 104.0)  # the next open, under the new limit (at 90: none)
+    assert broker.getposition(strat.data).size == kit.venue_position(fake) == 1.0
+
+
+def test_open_position_events_keep_the_venues_positions_including_a_closed_one(tmp_path: Path) -> None:
+    fake = kit.fake()
+    seen: list[dict] = []
+    steps = {0: lambda s: s.buy(size=2), 2: lambda s: seen.append(dict(s.broker.venue_positions)),
+             3: lambda s: s.sell(size=2)}
+    strat, broker = kit.run(fake, tmp_path / "j.sqlite", bars=[*BARS, *kit.live_bars(7, [107])], steps=steps)
+    assert seen == [{ES_SERIE: 2.0}]  # OnChangedOpenPositions after the buy filled
+    assert broker.venue_positions == {ES_SERIE: 0.0}  # Visual Chart stops listing a flat position
+    assert broker.getposition(strat.data).size == kit.venue_position(fake) == 0.0
+
+
+def test_money_moved_while_the_server_was_away_is_reported_once_as_a_cash_mismatch(tmp_path: Path) -> None:
+    fake = kit.fake()
+
+    def away_and_credited(s: Script) -> None:
+        def play() -> None:
+            fake.shutdown()
+            fake.venue.cash["A1"] += 25.0  # no fill explains it
+            fake.restore()
+        s.market(play)
+
+    steps = {0: lambda s: s.buy(size=1), 2: away_and_credited}
+    strat, broker = kit.run(fake, tmp_path / "j.sqlite", bars=BARS, steps=steps)
+    (message,) = [str(m) for m in strat.stores if "cash mismatch" in str(m)]
+    venue = fake.venue.cash["A1"]
+    assert message == f"cash mismatch: venue {venue:.2f}, local {venue - 25.0:.2f}"
+    assert broker.getcash() == venue
