@@ -25,9 +25,9 @@ class Listener:
 
     def __init__(self, serve: Callable[[asyncio.StreamReader, asyncio.StreamWriter], Any]) -> None:
         self._serve = serve
-        self.open: set[asyncio.BaseTransport] = set()  # accepted sockets not yet closed
+        self.open: set[asyncio.Transport] = set()  # accepted sockets not yet closed
         self.closing = False
-        self._server: asyncio.AbstractServer | None = None
+        self._server: asyncio.Server | None = None
 
     async def start(self, host: str, port: int) -> int:
         """Listen and start accepting; returns the port (the real one for port 0)."""
@@ -44,15 +44,20 @@ class Listener:
         listener = self
 
         class _Tracked(asyncio.StreamReaderProtocol):
+            tracked: asyncio.Transport | None = None
+
             def connection_made(self, transport: asyncio.BaseTransport) -> None:
+                assert isinstance(transport, asyncio.Transport)
                 if listener.closing:
                     transport.abort()  # accepted while stopping: refused, never served
                     return
+                self.tracked = transport
                 listener.open.add(transport)
                 super().connection_made(transport)
 
             def connection_lost(self, exc: Exception | None) -> None:
-                listener.open.discard(self._transport)  # type: ignore[arg-type]
+                if self.tracked is not None:
+                    listener.open.discard(self.tracked)
                 super().connection_lost(exc)
 
         return _Tracked(asyncio.StreamReader(), self._serve)
