@@ -138,3 +138,14 @@ def test_the_collection_waits_for_a_quiet_moment_and_keeps_the_deadline(threshol
         assert 0.045 <= time.monotonic() - start < 0.5
     finally:
         loop.close()
+
+
+def test_a_heap_the_user_froze_stays_frozen_after_the_run(thresholds: None) -> None:
+    gc.freeze()
+    frozen = gc.get_freeze_count()
+    try:
+        loop = _loop()
+        loop.close()
+        assert gc.get_freeze_count() == frozen  # the loop neither added to it nor thawed it
+    finally:
+        gc.unfreeze()

@@ -87,6 +87,7 @@ class LiveLoop:
         self.events = 0  # events dispatched
         self.collections = 0  # garbage collections run before a wait
         self._froze = False
+        self._thaw = False  # whether close() unfreezes: only a freeze this loop made
 
     def attach(self) -> None:
         """Give the inbox to every store, every data that takes one, and the broker."""
@@ -161,7 +162,9 @@ class LiveLoop:
             return
         if not self._froze:
             self._froze = True
-            gc.freeze()  # the start-up heap: full collections need not walk it again
+            if gc.get_freeze_count() == 0:  # never thaw what the user froze
+                self._thaw = True
+                gc.freeze()  # the start-up heap: full collections need not walk it again
         count0, count1, count2 = gc.get_count()
         t0, t1, t2 = gc.get_threshold()
         if t0 <= 0 or 2 * count0 < t0:
@@ -229,6 +232,7 @@ class LiveLoop:
     def close(self) -> None:
         """Refuse further events (the run is over); the frozen heap is collectable again."""
         self.inbox.close()
-        if self._froze:
-            self._froze = False
+        self._froze = False
+        if self._thaw:
+            self._thaw = False
             gc.unfreeze()
