@@ -54,8 +54,9 @@ class AbstractDataBase(ParamsInitMixin, LineSeries):
     replaying = 0
     _feed = None
     _store = None
-    # the replayer sets these to the bar being rebuilt; the broker reads them when set
+    # the last smaller bar a replay merged (else the bar itself); the broker matches on them when set
     tick_open = tick_high = tick_low = tick_close = tick_volume = tick_openinterest = None
+    tick_last = None
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -280,7 +281,17 @@ class AbstractDataBase(ParamsInitMixin, LineSeries):
         return self._clk.idx + 1
 
     def _tick_fill(self, force: bool = False) -> None:
-        pass
+        """Take the bar just loaded as the tick: in a replay the smaller bar being merged, whose
+        prices (not the rebuilt larger bar's) orders fill against, as in backtrader."""
+        if not force and self.tick_close is not None:
+            return
+        lines = self.lines
+        self.tick_open = lines.open[0]
+        self.tick_high = lines.high[0]
+        self.tick_low = lines.low[0]
+        self.tick_close = self.tick_last = lines.close[0]
+        self.tick_volume = lines.volume[0]
+        self.tick_openinterest = lines.openinterest[0]
 
     def _check(self, forcedata: Any = None) -> None:
         for ff, fargs, fkwargs in self._filters:
