@@ -94,6 +94,15 @@ class Store(ParamsMixin):
             self.broker._store = self
         return self.broker
 
+    @classmethod
+    def for_kwargs(cls, kwargs: dict[str, Any]) -> Any:
+        """The store named by the store params among ``kwargs`` (they are removed from it); a
+        ``_store_obj`` among them is that store already."""
+        store = kwargs.pop("_store_obj", None)
+        names = set(cls.params._defaults)
+        mine = {k: kwargs.pop(k) for k in list(kwargs) if k in names}
+        return store if store is not None else cls(**mine)
+
     # -- lifecycle -------------------------------------------------------------------------------
     def start(self, data: Any = None, broker: Any = None) -> None:
         """Open the connection (once); remember who uses it."""

@@ -17,20 +17,16 @@ resubscribed and the broker reconciles.
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import dataclasses
 import datetime as _dt
 import logging
 import random
-import threading
 import time
-from collections.abc import Coroutine
-from typing import Any, TypeVar
+from typing import Any
 
-from ...feeds.base import DataBase
-from ...live import Backoff, Inbox, Kind, RetriesExhaustedError, retry
+from ...live import Backoff, Kind, RetriesExhaustedError, retry
 from ...live.state import VenueSnapshot
-from ...stores.base import Store
+from ...stores.loopthread import LoopThreadStore
 from .errors import IBConnectError, IBError, classify, make_error
 from .history import Pacer
 from .mapping import account_values, instrument_name, venue_snapshot
@@ -38,9 +34,7 @@ from .mapping import account_values, instrument_name, venue_snapshot
 __all__ = ["IBStore"]
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
-_STATUS = {name: index for index, name in enumerate(DataBase._NOTIFNAMES)}
 _CLIENT_ID_IN_USE = 326
 _RESTORED = (1101, 1102)
 _LOST = 1100
@@ -59,7 +53,7 @@ def _random_client_id() -> int:
     return random.randint(1, _MAX_RANDOM_CLIENT_ID)
 
 
-class IBStore(Store):
+class IBStore(LoopThreadStore):
     """Interactive Brokers store (backtrader's params); hands out IBBroker and IBData."""
 
     params = (
@@ -69,6 +63,7 @@ class IBStore(Store):
         ("journal", None), ("backoff_initial", 0.5), ("backoff_max", 30.0), ("histcache", None),
     )
     identity = ("host", "port", "clientId")
+    venue = "IB"
 
     def __init__(self, **kwargs: Any) -> None:
         fresh = not self.__dict__.get("_initialized")
@@ -86,98 +81,28 @@ class IBStore(Store):
                               timeout=p.timeout)
         self.client_id: int = p.clientId if p.clientId is not None else _random_client_id()
         self.ib: Any = None
-        self.loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
-        self.subscribers: list[Any] = []  # datas resubscribed after a reconnect
+        self._init_loop()
         self.details: dict[str, Any] = {}  # instrument name -> ib_async ContractDetails
         self.syncing = False  # True while (re)connecting: the snapshot carries the venue's truth
         self.connected = False
         self._reconciled = False  # a snapshot went to the broker already (this run)
         self._closing = False
         self._offset = 0.0
-        self._tasks: set[asyncio.Task[Any]] = set()
         self.pacer = Pacer()  # historical requests of every data share IB's pacing limits
 
-    # -- the loop thread ------------------------------------------------------------------------
-    def _ensure_loop(self) -> asyncio.AbstractEventLoop:
-        if self.loop is None or self.loop.is_closed():
-            self.loop = asyncio.new_event_loop()
-            self._thread = threading.Thread(target=self.loop.run_forever, daemon=True,
-                                            name=f"ibstore-{self.p.host}:{self.p.port}/{self.client_id}")
-            self._thread.start()
-        return self.loop
-
-    def submit(self, coro: Coroutine[Any, Any, T]) -> concurrent.futures.Future[T]:
-        """Schedule ``coro`` on the store's loop from any thread."""
-        return asyncio.run_coroutine_threadsafe(coro, self._ensure_loop())
-
-    def run(self, coro: Coroutine[Any, Any, T], timeout: float | None = None) -> T:
-        """Run ``coro`` on the store's loop and wait for its result (never call from the loop)."""
-        return self.submit(coro).result(timeout)
-
-    def call_soon(self, fn: Any, *args: Any) -> None:
-        """Call ``fn(*args)`` on the store's loop (orders crossing from the engine thread)."""
-        self._ensure_loop().call_soon_threadsafe(fn, *args)
-
-    def spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
-        """Start a task on the loop (called on the loop) and keep it referenced until done."""
-        task = asyncio.get_running_loop().create_task(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._task_done)
-        return task
-
-    def _task_done(self, task: asyncio.Task[Any]) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            exc = task.exception()
-            log.error("IB store task failed: %s", exc, exc_info=exc)
-            self.notify(f"IB store task failed: {exc}")
-
-    # -- to the engine --------------------------------------------------------------------------
-    def put(self, kind: Kind, payload: Any, source: Any) -> None:
-        """Hand one event to the engine thread (before a live run attaches an inbox: notify directly)."""
-        inbox: Inbox | None = self.__dict__.get("_inbox")
-        if inbox is not None:
-            inbox.put(kind, payload, source=source)
-        elif kind is Kind.DATA_STATUS:
-            source.put_notification(payload)
-
-    def notify(self, msg: Any) -> None:
-        """A ``notify_store`` message for the strategy (crosses through the inbox from the loop)."""
-        self.put_notification(msg)
-
-    def data_status(self, status: str, datas: Any = None) -> None:
-        """Move every (or the given) subscribed data to a status by name (``'LIVE'``...)."""
-        for data in self.subscribers if datas is None else datas:
-            self.put(Kind.DATA_STATUS, _STATUS[status], data)
-
     # -- lifecycle ------------------------------------------------------------------------------
+    def _thread_name(self) -> str:
+        return f"ibstore-{self.p.host}:{self.p.port}/{self.client_id}"
+
     def _connect(self) -> None:
         """Connect (blocking the caller until TWS answered); raises IBConnectError with advice."""
         self._closing = False
-        try:
-            self.run(self._open())
-        except BaseException:
-            self._stop_loop()
-            raise
+        super()._connect()
 
     def _disconnect(self) -> None:
-        if self.loop is None or self.loop.is_closed():
-            return
-        self._closing = True
-        try:
-            self.run(self._close(), timeout=10)
-        finally:
-            self._stop_loop()
-
-    def _stop_loop(self) -> None:
-        loop, self.loop = self.loop, None
-        if loop is None or loop.is_closed():
-            return
-        loop.call_soon_threadsafe(loop.stop)
-        if self._thread is not None and self._thread is not threading.current_thread():
-            self._thread.join(10)
-        loop.close()
+        if self.loop is not None and not self.loop.is_closed():
+            self._closing = True  # the socket's drop that follows is not a fault
+        super()._disconnect()
 
     async def _open(self) -> None:
         from ib_async import IB
@@ -432,11 +357,3 @@ class IBStore(Store):
         if self.broker is None:
             self.broker = IBBroker(*args, _store_obj=self, **kwargs)
         return self.broker
-
-    @classmethod
-    def for_kwargs(cls, kwargs: dict[str, Any]) -> IBStore:
-        """The store named by the store params among ``kwargs`` (they are removed from it)."""
-        store = kwargs.pop("_store_obj", None)
-        names = set(cls.params._defaults)  # type: ignore[attr-defined]
-        mine = {k: kwargs.pop(k) for k in list(kwargs) if k in names}
-        return store if store is not None else cls(**mine)

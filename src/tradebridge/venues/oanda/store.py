@@ -17,17 +17,15 @@ handed to the journal as a secret; it never appears in logs, reprs, errors or fi
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import dataclasses
 import logging
 import os
 import threading
-from collections.abc import Coroutine, Iterable
-from typing import Any, TypeVar
+from collections.abc import Iterable
+from typing import Any
 
-from ...feeds.base import DataBase
-from ...live import Backoff, Inbox, Kind
-from ...stores.base import Store
+from ...live import Backoff, Kind
+from ...stores.loopthread import LoopThreadStore
 from . import models as m
 from .errors import OandaError, OandaNotFoundError
 from .ledger import Ledger
@@ -36,9 +34,7 @@ from .mapping import TransactionMapper, account_values, client_ids_in, position_
 __all__ = ["OandaStore"]
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
-_STATUS = {name: index for index, name in enumerate(DataBase._NOTIFNAMES)}
 
 
 class _Secret(str):
@@ -50,7 +46,7 @@ class _Secret(str):
         return "'***'"
 
 
-class OandaStore(Store):
+class OandaStore(LoopThreadStore):
     """OANDA v20 store (backtrader's params plus ``base_url`` for the sandbox and ``journal``)."""
 
     params: Any = (
@@ -71,6 +67,8 @@ class OandaStore(Store):
     )
     identity = ("account", "practice", "base_url")
     secret_params = ("token",)
+    venue = "OANDA"
+    log_tracebacks = False
 
     def __init__(self, **kwargs: Any) -> None:
         fresh = not self.__dict__.get("_initialized")
@@ -91,10 +89,7 @@ class OandaStore(Store):
                 f"OandaStore account_tmout must be a positive number of seconds, got {p.account_tmout!r}"
             )
         self.client: Any = None
-        self.loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
-        self._tasks: set[asyncio.Task[Any]] = set()
-        self.subscribers: list[Any] = []
+        self._init_loop()
         self.instruments: dict[str, dict[str, Any]] = {}  # name -> v20 Instrument JSON
         self.mapper = TransactionMapper()
         self.upto: int | None = None  # the newest transaction id handed to the broker, in order
@@ -113,54 +108,7 @@ class OandaStore(Store):
         where = self.p.base_url or ("practice" if self.p.practice else "live")
         return f"<OandaStore account={self.p.account!r} {where} token=***>"
 
-    # -- the loop thread ------------------------------------------------------------------------
-    def _ensure_loop(self) -> asyncio.AbstractEventLoop:
-        if self.loop is None or self.loop.is_closed():
-            self.loop = asyncio.new_event_loop()
-            self._thread = threading.Thread(target=self.loop.run_forever, daemon=True, name="oandastore")
-            self._thread.start()
-        return self.loop
-
-    def submit(self, coro: Coroutine[Any, Any, T]) -> concurrent.futures.Future[T]:
-        """Schedule ``coro`` on the store's loop from any thread."""
-        return asyncio.run_coroutine_threadsafe(coro, self._ensure_loop())
-
-    def run(self, coro: Coroutine[Any, Any, T], timeout: float | None = None) -> T:
-        """Run ``coro`` on the store's loop and wait for its result (never call from the loop)."""
-        return self.submit(coro).result(timeout)
-
-    def spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
-        """Start a task on the loop (called on the loop) and keep it referenced until done."""
-        task = asyncio.get_running_loop().create_task(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._task_done)
-        return task
-
-    def _task_done(self, task: asyncio.Task[Any]) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            exc = task.exception()
-            log.error("OANDA store task failed: %s", exc)
-            self.notify(f"OANDA store task failed: {exc}")
-
     # -- to the engine --------------------------------------------------------------------------
-    def put(self, kind: Kind, payload: Any, source: Any) -> None:
-        """Hand one event to the engine thread (before a live run attaches an inbox: statuses only)."""
-        inbox: Inbox | None = self.__dict__.get("_inbox")
-        if inbox is not None:
-            inbox.put(kind, payload, source=source)
-        elif kind is Kind.DATA_STATUS:
-            source.put_notification(payload)
-
-    def notify(self, msg: Any) -> None:
-        """A ``notify_store`` message for the strategy."""
-        self.put_notification(msg)
-
-    def data_status(self, status: str, datas: Any = None) -> None:
-        """Move every (or the given) subscribed data to a status by name."""
-        for data in self.subscribers if datas is None else datas:
-            self.put(Kind.DATA_STATUS, _STATUS[status], data)
-
     def _broker_listens(self) -> bool:
         broker = self.broker
         return broker is not None and hasattr(broker, "on_event") and getattr(broker, "_store", None) is self
@@ -175,30 +123,6 @@ class OandaStore(Store):
     def _where(self) -> str:
         where = self.p.base_url or ("fxTrade Practice" if self.p.practice else "fxTrade (live)")
         return f"OANDA {where}"
-
-    def _connect(self) -> None:
-        try:
-            self.run(self._open())
-        except BaseException:
-            self._stop_loop()
-            raise
-
-    def _disconnect(self) -> None:
-        if self.loop is None or self.loop.is_closed():
-            return
-        try:
-            self.run(self._close(), timeout=10)
-        finally:
-            self._stop_loop()
-
-    def _stop_loop(self) -> None:
-        loop, self.loop = self.loop, None
-        if loop is None or loop.is_closed():
-            return
-        loop.call_soon_threadsafe(loop.stop)
-        if self._thread is not None and self._thread is not threading.current_thread():
-            self._thread.join(10)
-        loop.close()
 
     def _new_client(self) -> Any:
         from .client import OandaClient
@@ -506,11 +430,3 @@ class OandaStore(Store):
         if self.broker is None:
             self.broker = OandaBroker(*args, _store_obj=self, **kwargs)
         return self.broker
-
-    @classmethod
-    def for_kwargs(cls, kwargs: dict[str, Any]) -> OandaStore:
-        """The store named by the store params among ``kwargs`` (they are removed from it)."""
-        store = kwargs.pop("_store_obj", None)
-        names = set(cls.params._defaults)
-        mine = {k: kwargs.pop(k) for k in list(kwargs) if k in names}
-        return store if store is not None else cls(**mine)
