@@ -15,6 +15,7 @@ __all__ = [
     "UTC",
     "TIME_MAX",
     "TIME_MIN",
+    "as_utc",
     "date2num",
     "datetime64_to_num",
     "num2date",
@@ -27,6 +28,13 @@ UTC = _dt.UTC
 TIME_MAX = _dt.time(23, 59, 59, 999990)
 TIME_MIN = _dt.time.min
 _EPOCH_ORDINAL = _dt.date(1970, 1, 1).toordinal()
+
+
+def as_utc(when: _dt.date | _dt.datetime) -> _dt.datetime:
+    """An aware UTC datetime: naive values are taken as UTC, a date as its midnight."""
+    if not isinstance(when, _dt.datetime):
+        when = _dt.datetime(when.year, when.month, when.day)
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
 
 
 def _dayfrac(hour, minute, second, micro):

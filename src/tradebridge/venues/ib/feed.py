@@ -17,6 +17,7 @@ from typing import Any
 
 from ...feeds.live import LiveDataBase
 from ...live import Kind
+from ...utils.dates import as_utc
 from ...utils.timeframe import TimeFrame
 from .contracts import IBContract, parse_dataname
 from .errors import IBError, classify
@@ -161,12 +162,12 @@ class IBData(LiveDataBase):
     def _end(self) -> _dt.datetime:
         now = _dt.datetime.fromtimestamp(self.ib.now(), _dt.UTC)
         if self.p.historical and self.p.todate is not None:
-            return min(now, _as_utc(self.p.todate))
+            return min(now, as_utc(self.p.todate))
         return now
 
     def _first_start(self) -> _dt.datetime:
         if self.p.fromdate is not None:
-            return _as_utc(self.p.fromdate)
+            return as_utc(self.p.fromdate)
         secs = bar_seconds(self.hist_bar)
         edge = math.floor(self._end().timestamp() / secs) * secs  # the newest whole bar's end
         return _dt.datetime.fromtimestamp(edge - MAX_DURATION[self.hist_bar], _dt.UTC)
@@ -264,10 +265,3 @@ class IBData(LiveDataBase):
             if when < self._sent_until:
                 continue
             self._emit(Kind.TICK, {"price": float(price), "size": float(size or 0.0), "time": when})
-
-
-def _as_utc(when: Any) -> _dt.datetime:
-    """A from/to date param (date or datetime; naive means UTC) as an aware UTC datetime."""
-    if not isinstance(when, _dt.datetime):
-        when = _dt.datetime(when.year, when.month, when.day)
-    return when.replace(tzinfo=_dt.UTC) if when.tzinfo is None else when.astimezone(_dt.UTC)

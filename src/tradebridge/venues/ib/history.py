@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from ...live.paths import user_data_dir
+from ...utils.dates import as_utc
 from .mapping import BAR_SECONDS, IBMappingError, ib_utc
 
 __all__ = [
@@ -87,15 +88,11 @@ class HistRequest:
         return (contract, self.end, self.duration, self.bar_size, what, use_rth), (contract, what)
 
 
-def _utc(when: _dt.datetime) -> _dt.datetime:
-    return when.replace(tzinfo=_dt.UTC) if when.tzinfo is None else when.astimezone(_dt.UTC)
-
-
 def plan_requests(start: _dt.datetime, end: _dt.datetime, bar_size: str) -> list[HistRequest]:
     """Requests covering ``[start, end]`` (naive times are UTC), each within IB's limit, oldest first."""
     if bar_size not in MAX_DURATION:
         raise IBMappingError(f"bar size {bar_size!r} is not an IB bar size: {', '.join(MAX_DURATION)}")
-    start, end = _utc(start), _utc(end)
+    start, end = as_utc(start), as_utc(end)
     if end <= start:
         raise ValueError(f"historical download: end {end.isoformat()} is not after start {start.isoformat()}")
     step = _dt.timedelta(seconds=MAX_DURATION[bar_size])
@@ -337,7 +334,7 @@ def bar_seconds(bar_size: str) -> int:
 def plan_downloads(store: BarStore, start: _dt.datetime, end: _dt.datetime,
                    bar_size: str) -> list[HistRequest]:
     """Requests for the parts of ``[start, end]`` the cache does not hold yet, oldest first."""
-    start, end = _utc(start), _utc(end)
+    start, end = as_utc(start), as_utc(end)
     requests: list[HistRequest] = []
     for a, b in store.missing(start.timestamp(), end.timestamp()):
         gap = _dt.datetime.fromtimestamp(a, _dt.UTC), _dt.datetime.fromtimestamp(b, _dt.UTC)
@@ -350,5 +347,5 @@ def bar_tuple(bar: Any) -> Bar:
     when = bar.date
     if not isinstance(when, _dt.datetime):
         when = _dt.datetime(when.year, when.month, when.day)
-    return (_utc(when).timestamp(), float(bar.open), float(bar.high), float(bar.low), float(bar.close),
+    return (as_utc(when).timestamp(), float(bar.open), float(bar.high), float(bar.low), float(bar.close),
             float(bar.volume))

@@ -15,9 +15,10 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from ...live.state import VenueExecution, VenueOrder, VenueSnapshot
+from ...live.validity import validity
 from ...orders.comminfo import CommInfoBase
 from ...orders.order import Order
-from ...utils.dates import num2date
+from ...utils.dates import as_utc
 from ...utils.timeframe import TimeFrame
 from .contracts import DERIVATIVES
 from .errors import classify
@@ -68,19 +69,13 @@ OCA_CANCEL_WITH_BLOCK = 1  # IB ocaType: cancel the others when one fills, overf
 
 def ib_utc(when: _dt.datetime) -> str:
     """A time in the explicit-UTC form IB requires (goodTillDate, endDateTime): ``YYYYMMDD HH:MM:SS UTC``."""
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=_dt.UTC)
-    return when.astimezone(_dt.UTC).strftime("%Y%m%d %H:%M:%S UTC")
+    return as_utc(when).strftime("%Y%m%d %H:%M:%S UTC")
 
 
 def _time_in_force(order: Any) -> dict[str, str]:
     """``valid`` (as the user gave it) -> tif: None GTC, DAY/0 DAY, else GTD at ``order.valid`` (UTC)."""
-    valid = order.p.valid
-    if valid is None:
-        return {"tif": "GTC"}
-    if valid == Order.DAY or (not isinstance(valid, _dt.date | _dt.timedelta) and not valid):
-        return {"tif": "DAY"}
-    return {"tif": "GTD", "goodTillDate": ib_utc(num2date(order.valid))}
+    tif, until = validity(order)
+    return {"tif": tif} if until is None else {"tif": tif, "goodTillDate": ib_utc(until)}
 
 
 def _start_price(order: Any) -> float:

@@ -16,7 +16,7 @@ import asyncio
 import logging
 import ssl
 from collections.abc import Awaitable, Callable, Iterable, Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -28,6 +28,7 @@ from . import models as m
 from .errors import OandaConnectionError, OandaError, OandaProtocolError, error_for
 from .granularity import MAX_CANDLES, pages
 from .granularity import granularity as to_granularity
+from .models import rfc3339
 from .ratelimit import RateLimiter, retry_after
 from .stream import Stream
 
@@ -69,13 +70,6 @@ class _BearerAuth(httpx.Auth):
 
     def __repr__(self) -> str:
         return "<bearer token ***>"
-
-
-def rfc3339(when: datetime) -> str:
-    """A datetime as v20's RFC 3339 (naive values are taken as UTC)."""
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f000Z")
 
 
 def _seg(value: str) -> str:

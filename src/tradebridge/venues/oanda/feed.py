@@ -17,6 +17,7 @@ from typing import Any
 
 from ...feeds.live import LiveDataBase
 from ...live import Kind
+from ...utils.dates import as_utc
 from ...utils.timeframe import TimeFrame
 from . import models as m
 from .errors import OandaError
@@ -105,11 +106,11 @@ class OandaData(LiveDataBase):
         self.o.watch_prices()
 
     def _first_start(self) -> _dt.datetime | None:
-        return _utc(self.p.fromdate)
+        return None if self.p.fromdate is None else as_utc(self.p.fromdate)
 
     def _history_end(self) -> _dt.datetime | None:
         """Where a ``historical`` download stops (``todate``); None: now."""
-        return _utc(self.p.todate) if self.p.historical else None
+        return as_utc(self.p.todate) if self.p.historical and self.p.todate is not None else None
 
     async def _backfill(self, start: _dt.datetime | None, include_first: bool | None = None) -> None:
         """Complete candles from ``start`` (None: the newest ``candles``) as bars, then held ticks."""
@@ -194,12 +195,3 @@ class OandaData(LiveDataBase):
             start = math.floor(self._sent_until / secs) * secs
             await self._backfill(_dt.datetime.fromtimestamp(start, _dt.UTC), include_first=True)
         self._emit(Kind.DATA_STATUS, self.LIVE)
-
-
-def _utc(when: Any) -> _dt.datetime | None:
-    """A from/to date param (date or datetime; naive means UTC) as an aware UTC datetime."""
-    if when is None:
-        return None
-    if not isinstance(when, _dt.datetime):
-        when = _dt.datetime(when.year, when.month, when.day)
-    return when.replace(tzinfo=_dt.UTC) if when.tzinfo is None else when.astimezone(_dt.UTC)

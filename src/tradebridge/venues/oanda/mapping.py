@@ -13,17 +13,16 @@ VenueSnapshot of a (re)connect from pending orders, positions and transactions s
 from __future__ import annotations
 
 import dataclasses
-import datetime as _dt
 from collections.abc import Iterable, Mapping
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
 from ...live.inbox import Kind
 from ...live.state import VenueExecution, VenueOrder, VenueSnapshot
+from ...live.validity import validity
 from ...orders.order import Order
-from ...utils.dates import num2date
 from . import models as m
-from .models import parse_time
+from .models import parse_time, rfc3339
 
 __all__ = ["OandaMappingError", "TransactionMapper", "client_ids_in", "order_request", "time_in_force",
            "venue_snapshot"]
@@ -82,20 +81,12 @@ def units_text(size: float, ref: Any = "") -> str:
     return str(int(size))
 
 
-def _epoch_text(when: _dt.datetime) -> str:
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=_dt.UTC)
-    return when.astimezone(_dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%f000Z")
-
-
 def time_in_force(order: Any) -> dict[str, str]:
     """``valid`` -> v20 time in force: None GTC, DAY/0 GFD, else GTD at ``order.valid`` (UTC)."""
-    valid = order.p.valid
-    if valid is None:
-        return {"timeInForce": "GTC"}
-    if valid == Order.DAY or (not isinstance(valid, _dt.date | _dt.timedelta) and not valid):
-        return {"timeInForce": "GFD"}
-    return {"timeInForce": "GTD", "gtdTime": _epoch_text(num2date(order.valid))}
+    tif, until = validity(order)
+    if until is None:
+        return {"timeInForce": "GFD" if tif == "DAY" else tif}
+    return {"timeInForce": tif, "gtdTime": rfc3339(until)}
 
 
 def _stop_details(child: Any, cid: str, precision: int) -> tuple[str, dict[str, Any]]:

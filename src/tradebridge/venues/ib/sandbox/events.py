@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ....utils.dates import as_utc
+
 __all__ = [
     "UNSET_DOUBLE",
     "AccountValue",
@@ -83,7 +85,7 @@ def _utc(when: Any) -> _dt.datetime:
     if isinstance(when, (int, float)):
         return _dt.datetime.fromtimestamp(float(when), _dt.UTC)
     if isinstance(when, _dt.datetime):
-        return when.replace(tzinfo=_dt.UTC) if when.tzinfo is None else when.astimezone(_dt.UTC)
+        return as_utc(when)
     raise ValueError(f"bar time must be a datetime or epoch seconds, got {when!r}")
 
 

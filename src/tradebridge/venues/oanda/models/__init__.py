@@ -41,6 +41,7 @@ from .market import (
     TakeProfitDetails,
     TrailingStopLossDetails,
     parse_time,
+    rfc3339,
 )
 from .trading import (
     REQUEST_NEEDS,
@@ -78,5 +79,5 @@ __all__ = [
     "TRANSACTION_CLASSES",
     "TakeProfitDetails", "Trade", "TradeOpen", "TradeReduce", "TradeSummary", "TrailingStopLossDetails",
     "Transaction", "TransactionHeartbeat", "TransactionsResponse", "WriteResponse", "order_from_json",
-    "parse_time", "stream_line_from_json", "transaction_from_json",
+    "parse_time", "rfc3339", "stream_line_from_json", "transaction_from_json",
 ]

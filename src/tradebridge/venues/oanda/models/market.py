@@ -7,9 +7,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 
+from ....utils.dates import as_utc
 from ..codec import Model
 
 _RFC3339 = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?(Z|[+-]\d\d:\d\d)$")
+
+
+def rfc3339(when: datetime) -> str:
+    """A datetime as v20's RFC 3339 (naive values are taken as UTC)."""
+    return as_utc(when).strftime("%Y-%m-%dT%H:%M:%S.%f000Z")
 
 
 def parse_time(value: str) -> datetime:
