@@ -33,6 +33,13 @@ def _last(sb: SandboxState, **body: Any) -> Response:
     return Response(200, dict(body, lastTransactionID=sb.account.last_id))
 
 
+def _missing(sb: SandboxState, what: str, spec: str) -> Response:
+    """OANDA's 404 for an order or trade id it does not know."""
+    return Response(404, {"errorCode": f"{what.upper()}_DOESNT_EXIST",
+                          "errorMessage": f"The {what} {spec} does not exist",
+                          "lastTransactionID": sb.account.last_id})
+
+
 def _reply(result: tuple[int, dict[str, Any]]) -> Response:
     return Response(*result)
 
@@ -209,14 +216,7 @@ def pending_orders(sb: SandboxState, req: Request) -> Response:
 def get_order(sb: SandboxState, req: Request, spec: str) -> Response:
     order = actions.find_order(sb.account, spec)
     if order is None:
-        return Response(
-            404,
-            {
-                "errorCode": "ORDER_DOESNT_EXIST",
-                "errorMessage": f"The order {spec} does not exist",
-                "lastTransactionID": sb.account.last_id,
-            },
-        )
+        return _missing(sb, "order", spec)
     return _last(sb, order=sb.account.order_json(order))
 
 
@@ -253,14 +253,7 @@ def open_trades(sb: SandboxState, req: Request) -> Response:
 def get_trade(sb: SandboxState, req: Request, spec: str) -> Response:
     trade = actions.find_trade(sb.account, spec)
     if trade is None:
-        return Response(
-            404,
-            {
-                "errorCode": "TRADE_DOESNT_EXIST",
-                "errorMessage": f"The trade {spec} does not exist",
-                "lastTransactionID": sb.account.last_id,
-            },
-        )
+        return _missing(sb, "trade", spec)
     return _last(sb, trade=sb.account.trade_json(trade))
 
 
