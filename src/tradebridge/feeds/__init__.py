@@ -1,5 +1,6 @@
 """Data feeds: CSV files, pandas DataFrames, and the base class for custom feeds."""
 
+from ..utils.lazy import lazy_getattr
 from .base import AbstractDataBase, DataBase, DataClone, FeedBase
 from .chainer import Chainer
 from .csvbase import CSVDataBase, CSVFormatError
@@ -15,13 +16,8 @@ __all__ = [
 
 
 # Venue names load on first use, so tradebridge works without the venue's dependency.
-_LAZY = {"IBData": "tradebridge.venues.ib.feed", "VCData": "tradebridge.venues.vc.feed",
-         "OandaData": "tradebridge.venues.oanda.feed"}
-
-
-def __getattr__(name: str) -> object:
-    if name in _LAZY:
-        import importlib
-
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_getattr(__name__, {
+    "IBData": "tradebridge.venues.ib.feed",
+    "VCData": "tradebridge.venues.vc.feed",
+    "OandaData": "tradebridge.venues.oanda.feed",
+})
