@@ -171,16 +171,23 @@ def _datas(args: argparse.Namespace, cerebro: Any, storekw: dict[str, Any]) -> N
         def factory(**kw: Any) -> Any:
             return bt.feeds.IBData(**storekw, **kw)
     for name in filter(None, (args.data0, args.data1)):
-        data = factory(dataname=name, **datakw)
-        shape = dict(timeframe=tf, compression=args.compression, bar2edge=not args.no_bar2edge,
-                     adjbartime=not args.no_adjbartime, rightedge=not args.no_rightedge,
-                     takelate=not args.no_takelate)
-        if args.replay:
-            cerebro.replaydata(data, name=name, **shape)
-        elif args.resample:
-            cerebro.resampledata(data, name=name, **shape)
-        else:
-            cerebro.adddata(data, name=name)
+        add_shaped(cerebro, factory(dataname=name, **datakw), args, name=name)
+
+
+def add_shaped(cerebro: Any, data: Any, args: argparse.Namespace, name: str | None = None,
+               **shape: Any) -> None:
+    """Add ``data`` as it is, replayed (``--replay``) or resampled (``--resample``) to
+    ``--timeframe``/``--compression`` with the resampler flags given; ``shape`` overrides them."""
+    opts = dict(timeframe=bt.TimeFrame.TFrame(args.timeframe), compression=args.compression,
+                bar2edge=not args.no_bar2edge, adjbartime=not args.no_adjbartime,
+                rightedge=not args.no_rightedge, takelate=not getattr(args, "no_takelate", False))
+    opts.update(shape)
+    if args.replay:
+        cerebro.replaydata(data, name=name, **opts)
+    elif args.resample:
+        cerebro.resampledata(data, name=name, **opts)
+    else:
+        cerebro.adddata(data, name=name)
 
 
 def run(args: argparse.Namespace) -> int:

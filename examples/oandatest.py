@@ -35,7 +35,7 @@ from typing import Any
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from ibtest import IBTest  # noqa: E402  (the same printing of bars and notifications)
+from ibtest import IBTest, add_shaped  # noqa: E402  (the same printing of bars and notifications)
 
 import tradebridge as bt  # noqa: E402
 
@@ -191,17 +191,9 @@ def _datas(args: argparse.Namespace, cerebro: Any, storekw: dict[str, Any]) -> N
         if not shaping:
             datakw.update(timeframe=tf1, compression=cp1)
         data1 = data0 if args.data1 == args.data0 else make(dataname=args.data1, **datakw)
-    shape = dict(timeframe=tf, compression=args.compression, bar2edge=not args.no_bar2edge,
-                 adjbartime=not args.no_adjbartime, rightedge=not args.no_rightedge,
-                 takelate=not args.no_takelate)
-    add: Any = cerebro.replaydata if args.replay else cerebro.resampledata if args.resample else None
-    for data, (t, c) in ((data0, (tf, args.compression)), (data1, (tf1, cp1))):
-        if data is None:
-            continue
-        if add is None:
-            cerebro.adddata(data)
-        else:
-            add(data, **{**shape, "timeframe": t, "compression": c})
+    add_shaped(cerebro, data0, args)
+    if data1 is not None:
+        add_shaped(cerebro, data1, args, timeframe=tf1, compression=cp1)
 
 
 def _start_sandbox(speed: float) -> tuple[Any, threading.Event]:

@@ -24,7 +24,7 @@ import sys
 import threading
 from typing import Any
 
-from ibtest import IBTest  # the same test strategy (examples/ is on sys.path when run as a script)
+from ibtest import IBTest, add_shaped  # the same test strategy (examples/ is on sys.path as a script)
 
 import tradebridge as bt
 
@@ -184,15 +184,7 @@ def _datas(args: argparse.Namespace, cerebro: Any, store: Any) -> None:
             datakw[key] = dt.datetime.fromisoformat(getattr(args, key))
     factory = (lambda **kw: bt.feeds.VCData(store=store, **kw)) if args.nostore else store.getdata
     for name in filter(None, (args.data0, args.data1)):
-        data = factory(dataname=name, **datakw)
-        shape = dict(timeframe=tf, compression=args.compression, bar2edge=not args.no_bar2edge,
-                     adjbartime=not args.no_adjbartime, rightedge=not args.no_rightedge)
-        if args.replay:
-            cerebro.replaydata(data, name=name, **shape)
-        elif args.resample:
-            cerebro.resampledata(data, name=name, **shape)
-        else:
-            cerebro.adddata(data, name=name)
+        add_shaped(cerebro, factory(dataname=name, **datakw), args, name=name)
 
 
 def run(args: argparse.Namespace) -> int:
