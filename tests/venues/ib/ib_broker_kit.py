@@ -8,52 +8,7 @@ from typing import Any
 from ib_live_kit import Stepper
 
 import tradebridge as bt
-
-
-class Script(bt.Strategy):
-    """Runs ``steps[n](self)`` on the n-th live bar, stops at ``stop_at``; records every notification."""
-
-    params = (("steps", None), ("stop_at", 10), ("stop_on", None))
-
-    def __init__(self):
-        self.live, self.status = 0, ""
-        self.events: list[tuple] = []  # (ref, status name, executed size, executed price, info copy)
-        self.trades: list[Any] = []
-        self.messages: list[Any] = []
-        self.orders: dict[str, Any] = {}
-
-    def notify_data(self, data, status, *args, **kwargs):
-        self.status = data._getstatusname(status)
-
-    def notify_order(self, order):
-        self.events.append((order.ref, order.getstatusname(), order.executed.size, order.executed.price,
-                            dict(order.info)))
-        if self.p.stop_on is not None and order.getstatusname() == self.p.stop_on:
-            self.env.runstop()
-
-    def notify_trade(self, trade):
-        self.trades.append((trade.status, trade.size, trade.pnlcomm))
-
-    def notify_store(self, msg, *args, **kwargs):
-        self.messages.append(msg)
-
-    def next(self):
-        if self.status != "LIVE":
-            return
-        self.live += 1
-        step = (self.p.steps or {}).get(self.live)
-        if step is not None:
-            step(self)
-        if self.live >= self.p.stop_at:
-            self.env.runstop()
-
-    def statuses(self, order) -> list[str]:
-        """The statuses ``order`` went through, in order."""
-        return [s for ref, s, *_ in self.events if ref == order.ref]
-
-    def info(self, order) -> dict:
-        """The order's info at its last notification."""
-        return [i for ref, *_, i in self.events if ref == order.ref][-1]
+from live._scripted import ScriptedStrategy as Script
 
 
 def run_script(sb, client_id: int, tmp_path, steps: dict[int, Callable[[Script], Any]], stop_at: int,

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import tradebridge as bt
+from live._scripted import ScriptedStrategy as Script
 from tradebridge.stores.base import Store
 from tradebridge.venues.oanda.sandbox import ThreadedOandaSandbox
 
@@ -84,50 +85,6 @@ class Stepper:
     def stop(self) -> None:
         self._halt.set()
         self._thread.join(5)
-
-
-class Script(bt.Strategy):
-    """Runs ``steps[n](self)`` on the n-th live bar, stops at ``stop_at``; records every notification."""
-
-    params = (("steps", None), ("stop_at", 10))
-
-    def __init__(self):
-        self.live, self.status, self.backfilled = 0, "", 0
-        self.statuses_seen: list[str] = []
-        self.events: list[tuple] = []
-        self.trades: list[Any] = []
-        self.messages: list[Any] = []
-        self.orders: dict[str, Any] = {}
-
-    def notify_data(self, data, status, *args, **kwargs):
-        self.status = data._getstatusname(status)
-        self.statuses_seen.append(self.status)
-
-    def notify_order(self, order):
-        self.events.append(
-            (order.ref, order.getstatusname(), order.executed.size, order.executed.price, dict(order.info))
-        )
-
-    def notify_trade(self, trade):
-        self.trades.append((trade.status, trade.size, trade.pnlcomm))
-
-    def notify_store(self, msg, *args, **kwargs):
-        self.messages.append(str(msg))
-
-    def next(self):
-        if self.status != "LIVE":
-            self.backfilled += 1
-            return
-        self.live += 1
-        step = (self.p.steps or {}).get(self.live)
-        if step is not None:
-            step(self)
-        if self.live >= self.p.stop_at:
-            self.env.runstop()
-
-    def statuses(self, order) -> list[str]:
-        """The statuses ``order`` went through, in order."""
-        return [s for ref, s, *_ in self.events if ref == order.ref]
 
 
 def run_script(
