@@ -69,33 +69,30 @@ def decimal(value: Any, reason: str, field: str) -> Decimal:
     return number
 
 
+def _positive(value: Any, spec: InstrumentSpec, code: str, field: str, where: str = "") -> Any:
+    """``value`` as a positive decimal within the instrument's precision; reject reasons
+    ``<code>MISSING``, ``<code>INVALID``, ``<code>PRECISION_EXCEEDED``."""
+    if value is None:
+        raise Reject(f"{code}MISSING", f"'{field}' is required")
+    number = decimal(value, f"{code}INVALID", field)
+    if number <= 0:
+        raise Reject(f"{code}INVALID", f"'{field}' must be positive, got {value!r}")
+    if -number.as_tuple().exponent > spec.display_precision:  # type: ignore[operator]
+        raise Reject(
+            f"{code}PRECISION_EXCEEDED",
+            f"'{field}' {value} has more than {spec.display_precision} decimals{where}",
+        )
+    return number
+
+
 def _price(value: Any, spec: InstrumentSpec, prefix: str, field: str) -> str:
     """A positive price within the instrument's precision, formatted as OANDA echoes it;
     reject reasons ``<prefix>MISSING``, ``<prefix>INVALID``, ``<prefix>PRECISION_EXCEEDED``."""
-    if value is None:
-        raise Reject(f"{prefix}MISSING", f"'{field}' is required")
-    number = decimal(value, f"{prefix}INVALID", field)
-    if number <= 0:
-        raise Reject(f"{prefix}INVALID", f"'{field}' must be positive, got {value!r}")
-    if -number.as_tuple().exponent > spec.display_precision:  # type: ignore[operator]
-        raise Reject(
-            f"{prefix}PRECISION_EXCEEDED",
-            f"'{field}' {value} has more than {spec.display_precision} decimals for {spec.name}",
-        )
-    return spec.fmt(float(number))
+    return spec.fmt(float(_positive(value, spec, prefix, field, f" for {spec.name}")))
 
 
 def _distance(value: Any, spec: InstrumentSpec, prefix: str, field: str, minimum: float = 0.0) -> str:
-    if value is None:
-        raise Reject(f"{prefix}PRICE_DISTANCE_MISSING", f"'{field}' is required")
-    number = decimal(value, f"{prefix}PRICE_DISTANCE_INVALID", field)
-    if number <= 0:
-        raise Reject(f"{prefix}PRICE_DISTANCE_INVALID", f"'{field}' must be positive, got {value!r}")
-    if -number.as_tuple().exponent > spec.display_precision:  # type: ignore[operator]
-        raise Reject(
-            f"{prefix}PRICE_DISTANCE_PRECISION_EXCEEDED",
-            f"'{field}' {value} has more than {spec.display_precision} decimals",
-        )
+    number = _positive(value, spec, f"{prefix}PRICE_DISTANCE_", field)
     if float(number) < minimum:
         raise Reject(
             f"{prefix}PRICE_DISTANCE_MINIMUM_NOT_MET",
