@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import importlib
 import logging
 import threading
 from collections.abc import Coroutine
@@ -29,6 +30,9 @@ class LoopThreadStore(Store):
 
     venue: ClassVar[str] = "venue"  # names the store in log lines and messages
     log_tracebacks: ClassVar[bool] = True  # whether a failed task's traceback is logged
+    # "module:Class" beside the store's own module, imported on first use (they import the store)
+    data_class: ClassVar[str] = ""
+    broker_class: ClassVar[str] = ""
 
     def _init_loop(self) -> None:
         self.loop: asyncio.AbstractEventLoop | None = None
@@ -74,6 +78,27 @@ class LoopThreadStore(Store):
             logging.getLogger(type(self).__module__).error(
                 "%s store task failed: %s", self.venue, exc, exc_info=exc if self.log_tracebacks else None)
             self.notify(f"{self.venue} store task failed: {exc}")
+
+    # -- what the store hands out ---------------------------------------------------------------
+    def _venue_class(self, ref: str) -> Any:
+        module, _, name = ref.partition(":")
+        package = type(self).__module__.rpartition(".")[0]
+        return getattr(importlib.import_module(f"{package}.{module}"), name)
+
+    def getdata(self, *args: Any, **kwargs: Any) -> Any:
+        """A data feed of this venue on this store."""
+        return self._venue_class(self.data_class)(*args, _store_obj=self, **kwargs)
+
+    def getbroker(self, *args: Any, **kwargs: Any) -> Any:
+        """This store's broker (one per store)."""
+        if self.broker is None:
+            self.broker = self._venue_class(self.broker_class)(*args, _store_obj=self, **kwargs)
+        return self.broker
+
+    def _broker_listens(self) -> bool:
+        """Whether this store's broker is a live broker trading through this store."""
+        broker = self.broker
+        return broker is not None and hasattr(broker, "on_event") and getattr(broker, "_store", None) is self
 
     # -- to the engine --------------------------------------------------------------------------
     def put(self, kind: Kind, payload: Any, source: Any) -> None:

@@ -64,6 +64,7 @@ class IBStore(LoopThreadStore):
     )
     identity = ("host", "port", "clientId")
     venue = "IB"
+    data_class, broker_class = "feed:IBData", "broker:IBBroker"
 
     def __init__(self, **kwargs: Any) -> None:
         fresh = not self.__dict__.get("_initialized")
@@ -271,10 +272,6 @@ class IBStore(LoopThreadStore):
                 self.data_status("LIVE", [data])
 
     # -- reconciliation ---------------------------------------------------------------------------
-    def _broker_listens(self) -> bool:
-        return self.broker is not None and hasattr(self.broker, "on_event") and \
-            getattr(self.broker, "_store", None) is self
-
     def snapshot(self) -> VenueSnapshot:
         """What TWS says now: open and completed orders, executions with commissions, positions, cash."""
         ib = self.ib
@@ -342,18 +339,3 @@ class IBStore(LoopThreadStore):
             await asyncio.sleep(self.p.timerefresh)
             if self.ib.isConnected():
                 await self.refresh_time()
-
-    # -- broker/data classes ----------------------------------------------------------------------
-    def getdata(self, *args: Any, **kwargs: Any) -> Any:
-        """An IBData on this store."""
-        from .feed import IBData
-
-        return IBData(*args, _store_obj=self, **kwargs)
-
-    def getbroker(self, *args: Any, **kwargs: Any) -> Any:
-        """This store's IBBroker (one per store)."""
-        from .broker import IBBroker
-
-        if self.broker is None:
-            self.broker = IBBroker(*args, _store_obj=self, **kwargs)
-        return self.broker

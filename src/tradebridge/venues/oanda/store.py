@@ -68,6 +68,7 @@ class OandaStore(LoopThreadStore):
     identity = ("account", "practice", "base_url")
     secret_params = ("token",)
     venue = "OANDA"
+    data_class, broker_class = "feed:OandaData", "broker:OandaBroker"
     log_tracebacks = False
 
     def __init__(self, **kwargs: Any) -> None:
@@ -109,10 +110,6 @@ class OandaStore(LoopThreadStore):
         return f"<OandaStore account={self.p.account!r} {where} token=***>"
 
     # -- to the engine --------------------------------------------------------------------------
-    def _broker_listens(self) -> bool:
-        broker = self.broker
-        return broker is not None and hasattr(broker, "on_event") and getattr(broker, "_store", None) is self
-
     def _to_broker(self, kind: Kind, payload: Any) -> None:
         if kind is Kind.STORE:
             self.notify(payload)
@@ -415,18 +412,3 @@ class OandaStore(LoopThreadStore):
                     self.spawn(data._on_reopen())
         elif kind == "malformed":
             self.notify(f"{self._where()}: malformed price line skipped: {detail}")
-
-    # -- broker/data classes ----------------------------------------------------------------------
-    def getdata(self, *args: Any, **kwargs: Any) -> Any:
-        """An OandaData on this store."""
-        from .feed import OandaData
-
-        return OandaData(*args, _store_obj=self, **kwargs)
-
-    def getbroker(self, *args: Any, **kwargs: Any) -> Any:
-        """This store's OandaBroker (one per store)."""
-        from .broker import OandaBroker
-
-        if self.broker is None:
-            self.broker = OandaBroker(*args, _store_obj=self, **kwargs)
-        return self.broker
