@@ -13,7 +13,7 @@ from typing import Any
 from ..lines.lineiterator import Built, TradingHooks, bind_datas, current_owner, split_datas
 from ..lines.params import ParamsMixin
 
-__all__ = ["Analyzer", "step_analyzers"]
+__all__ = ["Analyzer", "next_call", "step_analyzers"]
 
 
 class Analyzer(Built, TradingHooks, ParamsMixin):
@@ -153,6 +153,14 @@ def step_analyzers(analyzers: list[Analyzer], status: int) -> None:
             analyzer._nextstart()
         else:
             analyzer._prenext()  # type: ignore[method-assign]
+
+
+def next_call(analyzer: Analyzer) -> Any:
+    """What steps ``analyzer`` once every data is past its minimum period: its own ``next``
+    when nothing wraps it (no children, the base ``_next``), else its ``_next``."""
+    if not analyzer._children and type(analyzer)._next is Analyzer._next:
+        return analyzer.next
+    return analyzer._next
 
 
 def _print_tree(obj: Any, level: int) -> None:

@@ -28,12 +28,14 @@ class RunSummary(Analyzer):
     drawdown, closed trades and win rate."""
 
     def start(self) -> None:
-        self._start_value = self.strategy.broker.getvalue()
+        self._getvalue = self.strategy.broker.getvalue
+        self._start_value = self._getvalue()
         self._values = array("d")
+        self._record = self._values.append
         self._closed = self._won = 0
 
     def next(self) -> None:
-        self._values.append(self.strategy.broker.getvalue())
+        self._record(self._getvalue())
 
     def notify_trade(self, trade: Any) -> None:
         if trade.isclosed:
@@ -41,6 +43,7 @@ class RunSummary(Analyzer):
             self._won += trade.pnlcomm >= 0.0
 
     def stop(self) -> None:
+        self._getvalue = self._record = None  # bound to the broker: the analysis must pickle
         dts = np.asarray(self.strategy.lines.datetime.array[: len(self._values)])
         values = np.asarray(self._values)
         start, final = self._start_value, self.strategy.broker.getvalue()

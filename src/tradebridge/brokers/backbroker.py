@@ -197,26 +197,23 @@ class BackBroker(BrokerBase):
         """Recompute value, market value, leverage (and fund value); return the value."""
         if self._cash_addition:
             self._apply_cash_additions()
-        if datas is not None and len(datas) == 1:
-            data = datas[0]
-            dvalue, dunrealized = self._position_value(data, self.positions[data])
-            if lever and dvalue > 0:
-                lev = self.getcommissioninfo(data).get_leverage()
-                return (dvalue - dunrealized) / lev + dunrealized
-            return dvalue
-        pos_value = pos_value_unlever = unrealized = 0.0
         positions = self.positions
+        if datas is None:
+            items: Any = positions.items()
+        elif len(datas) == 1:
+            return self._data_value(datas[0], lever)
+        else:
+            items = positions.items() if not datas else [(d, positions[d]) for d in datas]
+        pos_value = pos_value_unlever = unrealized = 0.0
         shortcash = self.p.shortcash
         valuers = self._valuers  # read inline: this runs every bar
-        for data, pos in (positions.items() if not datas else
-                          ((d, positions[d]) for d in datas)):
+        for data, pos in items:
             size = pos.size
             if not size:
                 continue
-            comminfo, plain = valuers.get(data) or self.valuer(data)
-            close = data.close[0]
-            if plain and shortcash:  # CommInfoBase's stock formulas, inline (same arithmetic)
-                cp = comminfo.p
+            comminfo, cp, close = valuers.get(data) or self.valuer(data)
+            close = data.close[0] if close is None else close._a[close._clk.idx]
+            if cp is not None and shortcash:  # CommInfoBase's stock formulas, inline
                 dvalue = size * close
                 dunrealized = size * (close - pos.price) * cp.mult
                 lev = cp.leverage
@@ -234,14 +231,23 @@ class BackBroker(BrokerBase):
                 pos_value_unlever += dunrealized
             else:
                 pos_value_unlever += dvalue
-        self._value = self.cash + pos_value_unlever
-        self._fundval = self._value / self._fundshares
+        cash = self.cash
+        self._value = value = cash + pos_value_unlever
+        self._valuelever = cash + pos_value
         self._valuemkt = pos_value_unlever
-        self._valuelever = self.cash + pos_value
         self._valuemktlever = pos_value
-        self._leverage = pos_value / (pos_value_unlever or 1.0)
         self._unrealized = unrealized
-        return self._valuelever if lever else self._value
+        self._fundval = value / self._fundshares
+        self._leverage = pos_value / (pos_value_unlever or 1.0)
+        return cash + pos_value if lever else value
+
+    def _data_value(self, data: Any, lever: bool) -> float:
+        """The value of the position in one data (levered or not); the account is untouched."""
+        dvalue, dunrealized = self._position_value(data, self.positions[data])
+        if lever and dvalue > 0:
+            lev = self.getcommissioninfo(data).get_leverage()
+            return (dvalue - dunrealized) / lev + dunrealized
+        return dvalue
 
     def getposition(self, data: Any) -> Position:
         """The Position of ``data``."""

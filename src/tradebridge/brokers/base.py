@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import deque
 from typing import Any
 
+from tradebridge.lines.buffer import LineBuffer
 from tradebridge.orders._base import Parametrized
 from tradebridge.orders.comminfo import CommInfoBase
 
@@ -38,7 +39,7 @@ class BrokerBase(Parametrized):
         if None not in self.comminfo:
             self.comminfo = {None: self.p.commission}
         self._scheme_flags: tuple[bool, bool] | None = None
-        self._valuers: dict[Any, tuple[CommInfoBase, bool]] = {}
+        self._valuers: dict[Any, tuple[CommInfoBase, Any, LineBuffer | None]] = {}
 
     def start(self) -> None:
         """Called once by the engine before the first bar."""
@@ -75,9 +76,10 @@ class BrokerBase(Parametrized):
         self._scheme_flags = None
         self._valuers = {}
 
-    def valuer(self, data: Any) -> tuple[CommInfoBase, bool]:
-        """``data``'s scheme, and whether it values positions with the base stock formulas
-        (then the per-bar value refresh computes them inline)."""
+    def valuer(self, data: Any) -> tuple[CommInfoBase, Any, LineBuffer | None]:
+        """What the per-bar value refresh needs for ``data``: its scheme, the scheme's params
+        when it values positions with the base stock formulas (then computed inline, else
+        None), and the data's close line when it is a plain buffer (read without a call)."""
         found = self._valuers.get(data)
         if found is None:
             ci = self.getcommissioninfo(data)
@@ -85,7 +87,9 @@ class BrokerBase(Parametrized):
             plain = bool(ci._stocklike and cls.getvaluesize is CommInfoBase.getvaluesize
                          and cls.profitandloss is CommInfoBase.profitandloss
                          and cls.get_leverage is CommInfoBase.get_leverage)
-            found = self._valuers[data] = (ci, plain)
+            close = getattr(data, "close", None)
+            found = self._valuers[data] = (ci, ci.p if plain else None,
+                                           close if type(close) is LineBuffer else None)
         return found
 
     def scheme_flags(self) -> tuple[bool, bool]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Any
 
-from ..analyzers.base import step_analyzers
+from ..analyzers.base import next_call, step_analyzers
 from ..lines.buffer import NAN, Clock, nan_array
 from ..lines.lineiterator import LineIterator, StratType, TradingHooks, base_of
 from ..lines.params import unknown_param_error
@@ -120,6 +120,7 @@ class Strategy(TradingHooks, LineIterator):
         self._dtarr = self.datetime._a
         self._quick = bool(self.cerebro is not None and self.cerebro.p.quicknotify)
         self._stepped_analyzers = self._all_analyzers()
+        self._ancalls = [next_call(a) for a in self._stepped_analyzers]
         self._cash_analyzers = [a for a in self._stepped_analyzers if a._listens_cash()]
         self._dlens = [0] * len(self.datas)
         self._stepfn = self._step
@@ -209,7 +210,7 @@ class Strategy(TradingHooks, LineIterator):
         if self._stepped_analyzers:
             step_analyzers(self._stepped_analyzers, status)
         self._observe(i, status, events)
-        if status < 0 and not (self._grow or self._wants_cash or self._stepped_analyzers):
+        if status < 0 and not (self._grow or self._wants_cash):
             self._stepfn = self._step_plain
 
     def _step_plain(self, dt: float) -> None:
@@ -222,6 +223,8 @@ class Strategy(TradingHooks, LineIterator):
         if events:
             self._notify()
         self.next()
+        for call in self._ancalls:
+            call()
         self._observe(i, -1, events)
 
     def _observe(self, i: int, status: int, events: Any) -> None:
