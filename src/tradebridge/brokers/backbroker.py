@@ -291,11 +291,10 @@ class BackBroker(BrokerBase):
                histnotify: bool, check: bool, info: dict[str, Any]) -> Order:
         """Validate, build, risk-check and submit one order."""
         self.links.check_oco(oco)
-        order = cls(owner=owner, data=data, size=size, price=price, pricelimit=plimit,
-                    exectype=exectype, valid=valid, tradeid=tradeid, oco=oco,
-                    trailamount=trailamount, trailpercent=trailpercent, parent=parent,
-                    transmit=transmit, histnotify=histnotify)
-        order.addinfo(**info)
+        order = cls._make(owner, data, size, price, plimit, exectype, valid, tradeid, oco,
+                          trailamount, trailpercent, parent, transmit, histnotify)
+        if info:
+            order.addinfo(**info)
         reason = self.risk_reason(order)
         if reason is not None:
             self.links.refuse(order, reason)

@@ -10,6 +10,7 @@ import datetime as _dt
 import itertools
 from typing import Any
 
+from tradebridge.lines.params import unknown_param_error
 from tradebridge.utils.dates import date2num, time2num
 
 from ._autodict import AutoOrderedDict
@@ -20,6 +21,7 @@ from .validate import check_order_args, check_valid_not_past
 __all__ = ["BuyOrder", "Order", "OrderBase", "SellOrder"]
 
 _DAY_END = _dt.time(23, 59, 59, 9999)  # backtrader's end of a DAY order
+_SESSION_FRACS: dict[_dt.time, float] = {}  # session end time -> fraction of a day
 
 
 class OrderBase(FastCopy, Parametrized):
@@ -66,55 +68,84 @@ class OrderBase(FastCopy, Parametrized):
     refbasis = itertools.count(1)
     ordtype: int = 0
 
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        p = self.p
-        self.owner, self.data, self.size, self.price = p.owner, p.data, p.size, p.price
-        self.pricelimit, self.valid, self.tradeid = p.pricelimit, p.valid, p.tradeid
-        self.exectype = self.Market if p.exectype is None else p.exectype
-        self.oco, self.parent, self.transmit = p.oco, p.parent, p.transmit
-        self.trailamount, self.trailpercent = p.trailamount, p.trailpercent
-        check_order_args(
-            p.size, p.price, p.pricelimit, self.ExecTypes[self.exectype],
-            p.trailamount, p.trailpercent,
-        )
-        self.ref = next(self.refbasis)
-        self.broker: Any = None
-        self.info = AutoOrderedDict()
-        self.comminfo: Any = None
-        self.triggered = False
-        self._active = self.parent is None
-        self.status = self.Created
-        self.plimit = p.pricelimit
-        if not self.isbuy():
-            self.size = -self.size
-        self._make_created()
-        self.executed = OrderData(remsize=self.size)
-        self.position = 0
-        self.valid = self._valid_to_num(self.valid)
-        self.dteos = self._end_of_session()
+    # what every order starts with, kept on the class: an order's own __dict__ (built once,
+    # copied for every notification) holds only what differs from order to order
+    status = Created
+    broker: Any = None
+    comminfo: Any = None
+    triggered = False
+    position = 0
+    _active = True
+    _limitoffset = 0.0
 
-    def _make_created(self) -> None:
+    def __init__(self, **kwargs: Any) -> None:
+        pcls = type(self).params
+        defaults = pcls._defaults
+        if not kwargs.keys() <= defaults.keys():
+            raise unknown_param_error(self, sorted(kwargs.keys() - defaults.keys())[0])
+        self._setup(pcls, {**defaults, **kwargs})
+
+    @classmethod
+    def _make(cls, owner: Any, data: Any, size: float, price: Any, pricelimit: Any, exectype: Any,
+              valid: Any, tradeid: int, oco: Any, trailamount: Any, trailpercent: Any, parent: Any,
+              transmit: bool, histnotify: bool) -> OrderBase:
+        """An order from a broker's positional arguments: the same as ``cls(owner=..., ...)``
+        without packing and checking keyword arguments (this runs for every order)."""
+        order = cls.__new__(cls)
+        pcls = cls.params
+        order._setup(pcls, {
+            **pcls._defaults, "owner": owner, "data": data, "size": size, "price": price,
+            "pricelimit": pricelimit, "exectype": exectype, "valid": valid, "tradeid": tradeid,
+            "oco": oco, "trailamount": trailamount, "trailpercent": trailpercent,
+            "parent": parent, "transmit": transmit, "histnotify": histnotify})
+        return order
+
+    def _setup(self, pcls: type, values: dict[str, Any]) -> None:
+        """Check the arguments and set the order up; ``values`` holds every param."""
+        p = object.__new__(pcls)
+        p.__dict__ = values
+        self.params = self.p = p
+        size, price, pricelimit = values["size"], values["price"], values["pricelimit"]
+        trailamount, trailpercent = values["trailamount"], values["trailpercent"]
+        exectype = values["exectype"]
+        if exectype is None:
+            exectype = self.Market
+        check_order_args(size, price, pricelimit, self.ExecTypes[exectype], trailamount,
+                         trailpercent)
+        self.owner = values["owner"]
+        self.data = values["data"]
+        self.size = size if self.ordtype == self.Buy else -size
+        self.price, self.pricelimit, self.plimit = price, pricelimit, pricelimit
+        self.valid, self.tradeid, self.exectype = values["valid"], values["tradeid"], exectype
+        self.oco, self.parent, self.transmit = values["oco"], values["parent"], values["transmit"]
+        self.trailamount, self.trailpercent = trailamount, trailpercent
+        self.ref = next(self.refbasis)
+        self.info = AutoOrderedDict()
+        if self.parent is not None:
+            self._active = False
+        simulated = values["simulated"]
+        self._make_created(simulated)
+        self.executed = OrderData(None, 0, 0.0, 0.0, self.size)
+        if self.valid is not None:
+            self.valid = self._valid_to_num(self.valid)
+        self.dteos = 0.0 if simulated else self._end_of_session()
+
+    def _make_created(self, simulated: bool = False) -> None:
         """Build ``created``; trailing stops start at +/-inf and trail from the given price."""
-        simulated = self.p.simulated
-        pclose = self.price if simulated else self.data.close[0]
-        price = pclose if not self.price and not self.pricelimit else self.price
-        self.created = OrderData(
-            dt=0.0 if simulated else self.data.datetime[0],
-            size=self.size,
-            price=price,
-            pricelimit=self.pricelimit,
-            pclose=pclose,
-            trailamount=self.trailamount,
-            trailpercent=self.trailpercent,
-        )
-        if self.exectype in (self.StopTrail, self.StopTrailLimit):
-            self._limitoffset = self.created.price - self.created.pricelimit
-            start = self.created.price
-            self.created.price = float("inf") if self.isbuy() else float("-inf")
-            self.trailadjust(start)
+        price, pricelimit = self.price, self.pricelimit
+        if simulated:
+            pclose, dt = price, 0.0
         else:
-            self._limitoffset = 0.0
+            data = self.data
+            pclose, dt = data.close[0], data.datetime[0]
+        self.created = created = OrderData(
+            dt, self.size, pclose if not price and not pricelimit else price, pricelimit, 0,
+            pclose, self.trailamount, self.trailpercent)
+        if self.exectype in (self.StopTrail, self.StopTrailLimit):
+            self._limitoffset = created.price - created.pricelimit
+            start = created.price
+            created.price = float("inf") if self.isbuy() else float("-inf")
+            self.trailadjust(start)
 
     def _date2num(self, dt: _dt.datetime | _dt.date) -> float:
         """Date number for ``dt`` in the data's time zone when the data offers one."""
@@ -146,18 +177,19 @@ class OrderBase(FastCopy, Parametrized):
 
     def _end_of_session(self) -> float:
         """Date number of the session end on or after the creation bar."""
-        if self.p.simulated:
-            return 0.0
         data = self.data
         if getattr(data, "_tz", None) is None and getattr(data, "_tzinput", None) is None:
             # no time zones: the same number date2num gives, without building datetimes
             num = data.datetime[0]
             day = int(num)
-            frac = time2num(data.p.sessionend)
+            session = data.p.sessionend
+            frac = _SESSION_FRACS.get(session)
+            if frac is None:
+                frac = _SESSION_FRACS[session] = time2num(session)
             eos = float(day) + frac
             return eos if eos >= num else float(day + 1) + frac
-        dtime = self.data.datetime.datetime(0)
-        session = self.data.p.sessionend
+        dtime = data.datetime.datetime(0)
+        session = data.p.sessionend
         dteos = dtime.replace(
             hour=session.hour, minute=session.minute,
             second=session.second, microsecond=session.microsecond,

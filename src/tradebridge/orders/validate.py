@@ -38,16 +38,13 @@ def check_order_args(
     check_finite("size", size)
     if size <= 0:
         raise ValueError(f"size must be positive (buy/sell give the side), got {size!r}")
-    for name, value in (("price", price), ("plimit", plimit)):
-        if value is not None:
-            check_finite(name, value)
-            if value < 0:
-                raise ValueError(f"{name} must not be negative, got {value!r}")
-    for name, value in (("trailamount", trailamount), ("trailpercent", trailpercent)):
-        if value is not None:
-            check_finite(name, value)
-            if value < 0:
-                raise ValueError(f"{name} must not be negative, got {value!r}")
+    if not (price is None and plimit is None and trailamount is None and trailpercent is None):
+        for name, value in (("price", price), ("plimit", plimit), ("trailamount", trailamount),
+                            ("trailpercent", trailpercent)):
+            if value is not None:
+                check_finite(name, value)
+                if value < 0:
+                    raise ValueError(f"{name} must not be negative, got {value!r}")
     if exectype_name in _PRICED and not price:
         raise ValueError(f"price is required for a {exectype_name} order")
 
