@@ -52,11 +52,7 @@ class BackBroker(BrokerBase):
         p = self.p
         self.startingcash = self.cash = p.cash
         self._value = self.cash
-        self._valuemkt = 0.0
-        self._valuelever = 0.0
-        self._valuemktlever = 0.0
-        self._leverage = 1.0
-        self._unrealized = 0.0
+        self._parts: tuple[float, float, float, float] | None = None  # set by _get_value
         self.orders: list[Order] = []
         self.pending: deque[Order | None] = deque()
         self._toactivate: deque[Order] = deque()
@@ -233,13 +229,36 @@ class BackBroker(BrokerBase):
                 pos_value_unlever += dvalue
         cash = self.cash
         self._value = value = cash + pos_value_unlever
-        self._valuelever = cash + pos_value
-        self._valuemkt = pos_value_unlever
-        self._valuemktlever = pos_value
-        self._unrealized = unrealized
         self._fundval = value / self._fundshares
-        self._leverage = pos_value / (pos_value_unlever or 1.0)
+        self._parts = (cash, pos_value, pos_value_unlever, unrealized)  # the rest, on demand
         return cash + pos_value if lever else value
+
+    # what the last refresh found besides the value, computed when asked (rarely, and not
+    # on every bar); before the first refresh, backtrader's starting figures
+    @property
+    def _valuelever(self) -> float:
+        parts = self._parts
+        return 0.0 if parts is None else parts[0] + parts[1]
+
+    @property
+    def _valuemkt(self) -> float:
+        parts = self._parts
+        return 0.0 if parts is None else parts[2]
+
+    @property
+    def _valuemktlever(self) -> float:
+        parts = self._parts
+        return 0.0 if parts is None else parts[1]
+
+    @property
+    def _leverage(self) -> float:
+        parts = self._parts
+        return 1.0 if parts is None else parts[1] / (parts[2] or 1.0)
+
+    @property
+    def _unrealized(self) -> float:
+        parts = self._parts
+        return 0.0 if parts is None else parts[3]
 
     def _data_value(self, data: Any, lever: bool) -> float:
         """The value of the position in one data (levered or not); the account is untouched."""

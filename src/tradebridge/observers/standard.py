@@ -81,17 +81,19 @@ class BuySell(Observer):
         pending = self._owner._orderspending
         if not pending:
             return
+        data = self.data
         buys, sells = [], []
         for order in pending:
-            if order.data is not self.data or not order.executed.size:
+            executed = order.executed
+            if order.data is not data or not executed.size:
                 continue
-            (buys if order.isbuy() else sells).append(order.executed.price)
-        self._mark(self.lines.buy, buys, self.data.low, 1.0 - self.p.bardist)
-        self._mark(self.lines.sell, sells, self.data.high, 1.0 + self.p.bardist)
+            (buys if order.isbuy() else sells).append(executed.price)
+        if buys:
+            self._mark(self.lines.buy, buys, data.low, 1.0 - self.p.bardist)
+        if sells:
+            self._mark(self.lines.sell, sells, data.high, 1.0 + self.p.bardist)
 
     def _mark(self, line: Any, prices: list[float], ref: Any, factor: float) -> None:
-        if not prices:
-            return
         cur = line[0]
         total, count = (0.0, 0) if math.isnan(cur) else (cur * 1.0, 1)
         value = (total + math.fsum(prices)) / (count + len(prices))
@@ -121,10 +123,9 @@ class Trades(Observer):
         self.trades_length = self.trades_length_max = self.trades_length_min = 0
 
     def next(self) -> None:
+        datas = self._owner.datas
         for trade in self._owner._tradespending:
-            if not any(trade.data is d for d in self._owner.datas):
-                continue
-            if not trade.isclosed:
+            if not trade.isclosed or not any(trade.data is d for d in datas):
                 continue
             pnl = trade.pnlcomm if self.p.pnlcomm else trade.pnl
             if pnl >= 0.0:

@@ -17,9 +17,7 @@ class Position:
         self.size = size
         self.price = self.price_orig = price if size else 0.0
         self.adjbase: float | None = None
-        self.upopened = size
-        self.upclosed = 0
-        self.set(size, price)
+        self.upopened = self.upclosed = 0  # what set(size, price) leaves from size itself
         self.updt = None
         self._when: Any = None  # (date number, tz) until ``datetime`` is read
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from copy import copy
 from typing import Any
 
 from .trade import Trade
@@ -45,16 +44,16 @@ class TradeBook:
                 trade.update(order, bit.closed, bit.price, bit.closedvalue, bit.closedcomm,
                              bit.pnl, comminfo=comminfo)
                 if trade.isclosed:
-                    out.append(copy(trade))
+                    out.append(trade.__copy__())
             if bit.opened:
                 if trade.isclosed:
                     trade = self._new(data, tradeid)
                 trade.update(order, bit.opened, bit.price, bit.openedvalue, bit.openedcomm,
                              bit.pnl, comminfo=comminfo)
                 if trade.isclosed:  # other tradeids flattened the position: opens, yet closes
-                    out.append(copy(trade))
+                    out.append(trade.__copy__())
             if trade.justopened:
-                out.append(copy(trade))
+                out.append(trade.__copy__())
         return out
 
     def get(self, data: Any, tradeid: int = 0) -> list[Trade]:
