@@ -129,6 +129,66 @@ def test_oco_on_a_dead_order_raises():
     _broker_run(plan)
 
 
+def test_oco_naming_an_order_of_another_broker_raises():
+    def plan(s):
+        elsewhere = BackBroker()
+        elsewhere.start()
+        stray = elsewhere.buy(s, s.data, size=1, exectype=Order.Limit, price=1.0)
+        with pytest.raises(ValueError, match="^oco order .* unknown to this broker"):
+            s.buy(size=1, exectype=Order.Limit, price=1.0, oco=stray)
+
+    strat, holder = _broker_run(plan)
+    assert holder["after"] == (holder["cash"], 0) and strat.seen == []
+
+
+def test_oco_naming_a_partly_filled_lone_order_raises_as_its_group_has_fired():
+    """A fill fires the OCO group an order leads, also when no order had joined it yet."""
+    cerebro = tb.Cerebro(stdstats=False)
+    cerebro.adddata(tb.feeds.PandasData(dataname=BASE))
+    cerebro.broker = BackBroker(filler=tb.fillers.FixedSize(size=1))
+    outcome = {}
+
+    class S(tb.Strategy):
+        def next(self):
+            if len(self) == 3:
+                self.first = self.buy(size=5)
+            elif len(self) == 5:
+                assert self.first.status == Order.Partial
+                with pytest.raises(ValueError, match="group has already fired"):
+                    self.buy(size=1, exectype=Order.Limit, price=1.0, oco=self.first)
+                outcome["orders"] = len(self.broker.orders)
+
+    cerebro.addstrategy(S)
+    cerebro.run()
+    assert outcome == {"orders": 1}
+
+
+def test_a_lone_order_named_as_oco_later_leads_the_group():
+    """The group starts when a second order names the first: the first's fill cancels it."""
+    lows = [9.9] * 6 + [8.0, 9.9]  # the first order's limit (9.0) is reached on bar 7 only
+    df = pd.DataFrame({"open": 10.0, "high": 10.1, "low": lows, "close": 10.0, "volume": 100.0},
+                      index=pd.date_range("2026-01-05", periods=len(lows), freq="D"))
+    cerebro = tb.Cerebro(stdstats=False)
+    cerebro.adddata(tb.feeds.PandasData(dataname=df))
+    seen = []
+
+    class S(tb.Strategy):
+        def notify_order(self, o):
+            seen.append((o.ref, o.getstatusname()))
+
+        def next(self):
+            if len(self) == 3:
+                self.first = self.buy(size=1, exectype=Order.Limit, price=9.0)
+            elif len(self) == 4:
+                self.second = self.buy(size=1, exectype=Order.Limit, price=1.0, oco=self.first)
+
+    cerebro.addstrategy(S)
+    strat = cerebro.run()[0]
+    first, second = strat.first.ref, strat.second.ref
+    assert (first, "Completed") in seen and (second, "Canceled") in seen
+    assert seen.index((first, "Completed")) < seen.index((second, "Canceled"))
+
+
 def test_bracket_child_of_unknown_parent_is_rejected_with_reason():
     """backtrader rejects it too (without a reason)."""
 

@@ -27,19 +27,34 @@ class OrderLinks:
         """Refuse an ``oco`` target that is unknown, dead or whose group already fired."""
         if oco is None:
             return
-        leader = self.ocos.get(getattr(oco, "ref", None))
-        if leader is None:
+        ref = getattr(oco, "ref", None)
+        leader = self.ocos.get(ref)
+        if leader is None and (ref is None or oco.alive() and not self._holds(ref)):
             raise ValueError(f"oco order {getattr(oco, 'ref', oco)!r} is unknown to this broker")
         if not oco.alive():
             raise ValueError(
                 f"oco order {oco.ref} is no longer alive (status {oco.getstatusname()})")
-        if leader not in self.ocol:
+        if (leader not in self.ocol) if leader is not None else oco.executed.size:
+            # a fill (even a partial one) fired the group the order leads or would lead
             raise ValueError(f"oco order {oco.ref}'s group has already fired")
 
+    def _holds(self, ref: Any) -> bool:
+        """Whether an order with ``ref`` waits in this broker (queued, booked or held back)."""
+        broker = self.broker
+        return any(o is not None and o.ref == ref for o in
+                   (*broker.submitted, *broker.pending, *broker._toactivate,
+                    *(o for group in self.children.values() for o in group)))
+
     def ocoize(self, order: Any, oco: Any) -> None:
-        """Put ``order`` in ``oco``'s group (or start its own group)."""
-        oref = order.ref
-        leader = oref if oco is None else self.ocos[oco.ref]
+        """Put ``order`` in ``oco``'s group. A lone order gets no group (most never need one):
+        the first order naming it as ``oco`` starts the group with it as the leader."""
+        if oco is None:
+            return
+        oref, leader = order.ref, self.ocos.get(oco.ref)
+        if leader is None:  # oco was a lone order until now
+            leader = oco.ref
+            self.ocos[leader] = leader
+            self.ocol[leader].append(leader)
         self.ocos[oref] = leader
         self.ocol[leader].append(oref)
 

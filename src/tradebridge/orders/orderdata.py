@@ -54,6 +54,13 @@ class OrderExecutionBit:
 class OrderData(FastCopy):
     """Creation request or execution outcome; execution keeps every fill in ``exbits``."""
 
+    # the totals start at zero on the class: an instance's __dict__ (copied for every
+    # notification) holds them only once a fill has set them
+    p1 = p2 = 0  # the fills not yet notified: exbits[p1:p2]
+    value = comm = pnl = 0.0
+    psize = pprice = 0
+    margin: Any = None
+
     def __init__(
         self,
         dt: float | None = None,
@@ -67,7 +74,6 @@ class OrderData(FastCopy):
     ) -> None:
         self.pclose = pclose
         self.exbits: deque[OrderExecutionBit] = deque()
-        self.p1, self.p2 = 0, 0  # the fills not yet notified: exbits[p1:p2]
         self.dt = dt
         self.size = size
         self.remsize = remsize
@@ -80,12 +86,6 @@ class OrderData(FastCopy):
         if pricelimit and not price:
             self.price = pricelimit
         self.plimit = pricelimit
-        self.value = 0.0
-        self.comm = 0.0
-        self.margin: Any = None
-        self.pnl = 0.0
-        self.psize = 0
-        self.pprice = 0
 
     def __len__(self) -> int:
         return len(self.exbits)
