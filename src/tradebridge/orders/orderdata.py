@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-from collections import deque
 from collections.abc import Iterator
 from typing import Any
 
@@ -73,7 +72,7 @@ class OrderData(FastCopy):
         trailpercent: float = 0.0,
     ) -> None:
         self.pclose = pclose
-        self.exbits: deque[OrderExecutionBit] = deque()
+        self.exbits: list[OrderExecutionBit] = []
         self.dt = dt
         self.size = size
         self.remsize = remsize
