@@ -379,15 +379,26 @@ class BackBroker(BrokerBase):
 
     def cancel(self, order: Order, bracket: bool = False) -> bool:
         """Cancel a pending order (and its OCO group / bracket); False if not pending."""
-        try:
-            self.pending.remove(order)
-        except ValueError:
+        if not self._unbook(order):
             return False
         order.cancel()
         self.notify(order)
         self.links.ococheck(order)
         if not bracket:
             self.links.bracketize(order, cancel=True)
+        return True
+
+    def _unbook(self, order: Order) -> bool:
+        """Take ``order`` (or the order it is a snapshot of) off the book; False if absent."""
+        pending = self.pending
+        for i, booked in enumerate(pending):  # by identity first: Order.__eq__ is Python code
+            if booked is order:
+                del pending[i]
+                return True
+        try:
+            pending.remove(order)
+        except ValueError:
+            return False
         return True
 
     # -- execution ---------------------------------------------------------------------

@@ -22,6 +22,7 @@ __all__ = ["BuyOrder", "Order", "OrderBase", "SellOrder"]
 
 _DAY_END = _dt.time(23, 59, 59, 9999)  # backtrader's end of a DAY order
 _SESSION_FRACS: dict[_dt.time, float] = {}  # session end time -> fraction of a day
+_ALIVE = frozenset(range(4))  # Created, Submitted, Accepted, Partial
 
 
 class OrderBase(FastCopy, Parametrized):
@@ -273,7 +274,7 @@ class OrderBase(FastCopy, Parametrized):
 
     def alive(self) -> bool:
         """Whether it can still execute."""
-        return self.status in (self.Created, self.Submitted, self.Partial, self.Accepted)
+        return self.status in _ALIVE
 
     def addcomminfo(self, comminfo: Any) -> None:
         """Remember the commission scheme used for its fills."""
