@@ -7,11 +7,12 @@ the public data API (``datetime[0]``, ``close[0]``, ``datetime.date(0)``, ``p.se
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import itertools
 from typing import Any
 
 from tradebridge.lines.params import unknown_param_error
-from tradebridge.utils.dates import date2num, time2num
+from tradebridge.utils.dates import date2num, num2date, time2num
 
 from ._autodict import AutoOrderedDict
 from ._base import FastCopy, Parametrized
@@ -129,7 +130,6 @@ class OrderBase(FastCopy, Parametrized):
         self.executed = OrderData(None, 0, 0.0, 0.0, self.size)
         if self.valid is not None:
             self.valid = self._valid_to_num(self.valid)
-        self.dteos = 0.0 if simulated else self._end_of_session()
 
     def _make_created(self, simulated: bool = False) -> None:
         """Build ``created``; trailing stops start at +/-inf and trail from the given price."""
@@ -149,9 +149,13 @@ class OrderBase(FastCopy, Parametrized):
             self.trailadjust(start)
 
     def _date2num(self, dt: _dt.datetime | _dt.date) -> float:
-        """Date number for ``dt`` in the data's time zone when the data offers one."""
-        conv = getattr(self.data, "date2num", None)
-        return conv(dt) if conv is not None else date2num(dt)
+        """Date number of ``dt`` read as a time in the data's time zone, as backtrader's
+        ``data.date2num`` does (the feed's own ``date2num`` reads its *input* zone)."""
+        tz = getattr(self.data, "_tz", None)
+        if tz is not None and isinstance(dt, _dt.datetime) and dt.tzinfo is None:
+            localize = getattr(tz, "localize", None)  # pytz zones must localize
+            dt = localize(dt) if localize is not None else dt.replace(tzinfo=tz)
+        return date2num(dt)
 
     def _valid_to_num(self, valid: Any) -> float | None:
         """Turn ``valid`` (None, DAY/0, date, datetime, timedelta, date number) into a number."""
@@ -176,12 +180,16 @@ class OrderBase(FastCopy, Parametrized):
         """Date number of the end of the current bar's day."""
         return self._date2num(_dt.datetime.combine(self.data.datetime.date(0), _DAY_END))
 
-    def _end_of_session(self) -> float:
-        """Date number of the session end on or after the creation bar."""
+    @functools.cached_property
+    def dteos(self) -> float:
+        """Date number of the session end on or after the creation bar (where a Close order
+        fills); worked out when first read, as only Close orders and printing need it."""
+        if self.p.simulated:
+            return 0.0
+        num = self.created.dt
         data = self.data
         if getattr(data, "_tz", None) is None and getattr(data, "_tzinput", None) is None:
             # no time zones: the same number date2num gives, without building datetimes
-            num = data.datetime[0]
             day = int(num)
             session = data.p.sessionend
             frac = _SESSION_FRACS.get(session)
@@ -189,7 +197,7 @@ class OrderBase(FastCopy, Parametrized):
                 frac = _SESSION_FRACS[session] = time2num(session)
             eos = float(day) + frac
             return eos if eos >= num else float(day + 1) + frac
-        dtime = data.datetime.datetime(0)
+        dtime = num2date(num, data.datetime._tzinfo())  # the creation bar, as the data shows it
         session = data.p.sessionend
         dteos = dtime.replace(
             hour=session.hour, minute=session.minute,
