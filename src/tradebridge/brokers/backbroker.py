@@ -16,7 +16,7 @@ from tradebridge.orders.validate import check_finite
 from .base import BrokerBase
 from .fillcash import closing_part, opening_part, settle
 from .links import OrderLinks
-from .matching import Matcher
+from .matching import Matcher, bar_of
 from .risk import cash_reason
 
 __all__ = ["BackBroker", "BrokerBack"]
@@ -466,10 +466,11 @@ class BackBroker(BrokerBase):
             self.links.ococheck(order)
             self.links.bracketize(order, cancel=True)
 
-    def _try_exec(self, order: Order) -> None:
+    def _try_exec(self, order: Order, bar: tuple[float, float, float, float] | None = None
+                  ) -> None:
         """Match ``order`` against the current bar; execute and trail as needed."""
         was_triggered = order.triggered
-        fill = self._matcher.match(order)
+        fill = self._matcher.match(order, bar)
         if fill is not None:
             self._execute(order, fill[0], fill[1], fill[2])
         if order.exectype in _TRAILING and order.alive():
@@ -499,18 +500,23 @@ class BackBroker(BrokerBase):
         pending = self.pending
         pending.append(None)
         links = self.links
+        bars: dict[Any, tuple[float, float, float, float]] = {}  # each data's bar, read once
         while True:
             order = pending.popleft()
             if order is None:
                 break
-            if order.expire():
+            if order.valid and order.expire():  # an order without ``valid`` never expires
                 self.notify(order)
                 links.ococheck(order)
                 links.bracketize(order, cancel=True)
-            elif not order.active():
+            elif not order._active:
                 pending.append(order)
             else:
-                self._try_exec(order)
+                data = order.data
+                bar = bars.get(data)
+                if bar is None:
+                    bar = bars[data] = bar_of(data)
+                self._try_exec(order, bar)
                 if order.alive():
                     pending.append(order)
                 elif order.status == Order.Completed:

@@ -14,12 +14,12 @@ from tradebridge.orders.order import Order
 
 from .slippage import Slipper
 
-__all__ = ["Matcher"]
+__all__ = ["Matcher", "bar_of"]
 
 Fill = tuple[int, Any, Any]
 
 
-def _bar(data: Any) -> tuple[float, float, float, float]:
+def bar_of(data: Any) -> tuple[float, float, float, float]:
     """Open, high, low, close of the current bar (tick values first, as in replay)."""
     if getattr(data, "tick_close", None) is None and hasattr(data, "_clk"):
         i = data._clk.idx  # a feed with no replayed tick: read its arrays directly
@@ -42,27 +42,25 @@ class Matcher:
     def __init__(self, p: Any) -> None:
         self.p = p
         self.slip = Slipper(p)
+        self._rules = {
+            Order.Market: self.market, Order.Close: self.close, Order.Limit: self.limit,
+            Order.StopLimit: self.stoplimit, Order.StopTrailLimit: self.stoplimit,
+            Order.Stop: self.stop, Order.StopTrail: self.stop, Order.Historical: self.historical,
+        }
 
-    def match(self, order: Any) -> Fill | None:
-        """Fill for ``order`` on this bar, or None; adjusts trailing stops afterwards via
-        ``trails``."""
-        exectype = order.exectype
-        bar = _bar(order.data)
-        if exectype == Order.Market:
-            return self.market(order, bar)
-        if exectype == Order.Close:
-            return self.close(order, bar[3])
-        if exectype == Order.Limit:
-            return self.limit(order, bar, order.created.price)
-        if exectype in (Order.StopLimit, Order.StopTrailLimit):
-            if order.triggered:
-                return self.limit(order, bar, order.created.pricelimit)
-            return self.stoplimit(order, bar)
-        if exectype in (Order.Stop, Order.StopTrail):
-            return self.stop(order, bar)
-        if exectype == Order.Historical:
-            return (0, order.created.price, None)
-        return None
+    def match(self, order: Any, bar: tuple[float, float, float, float] | None = None
+              ) -> Fill | None:
+        """Fill for ``order`` on this bar (``bar``: its open, high, low, close when the caller
+        already read them), or None; adjusts trailing stops afterwards via ``trails``."""
+        rule = self._rules.get(order.exectype)
+        if rule is None:
+            return None
+        return rule(order, bar_of(order.data) if bar is None else bar)
+
+    @staticmethod
+    def historical(order: Any, bar: tuple[float, ...]) -> Fill | None:
+        """At the price it was created with."""
+        return (0, order.created.price, None)
 
     def market(self, order: Any, bar: tuple[float, ...]) -> Fill | None:
         """Next open (or, cheating, the creation bar's close/the current open)."""
@@ -77,8 +75,9 @@ class Matcher:
             return (0, self.slip.up(bar[1], exprice, doslip=p.slip_open), dtcoc)
         return (0, self.slip.down(bar[2], exprice, doslip=p.slip_open), dtcoc)
 
-    def close(self, order: Any, pclose: float) -> Fill | None:
+    def close(self, order: Any, bar: tuple[float, ...]) -> Fill | None:
         """Close of the session-end bar (or the previous close once past it)."""
+        pclose = bar[3]
         fill = None
         dt0 = order.data.datetime[0]
         if dt0 > order.created.dt and dt0 >= order.dteos:
@@ -90,8 +89,12 @@ class Matcher:
         order.pannotated = pclose
         return fill
 
-    def limit(self, order: Any, bar: tuple[float, ...], plimit: float) -> Fill | None:
-        """At the open if it is better than the limit, else at the limit if the bar reaches it."""
+    def limit(self, order: Any, bar: tuple[float, ...], plimit: float | None = None
+              ) -> Fill | None:
+        """At the open if it is better than the limit (default: the order's price), else at
+        the limit if the bar reaches it."""
+        if plimit is None:
+            plimit = order.created.price
         popen, phigh, plow = bar[0], bar[1], bar[2]
         doslip = self.p.slip_open
         if order.isbuy():
@@ -127,6 +130,8 @@ class Matcher:
 
     def stoplimit(self, order: Any, bar: tuple[float, ...]) -> Fill | None:
         """Trigger at the stop; then fill as a limit, within the triggering bar as possible."""
+        if order.triggered:
+            return self.limit(order, bar, order.created.pricelimit)
         popen, phigh, plow, pclose = bar
         pstop, plimit = order.created.price, order.created.pricelimit
         if order.isbuy():
