@@ -389,17 +389,14 @@ class BackBroker(BrokerBase):
         return True
 
     def _unbook(self, order: Order) -> bool:
-        """Take ``order`` (or the order it is a snapshot of) off the book; False if absent."""
-        pending = self.pending
-        for i, booked in enumerate(pending):  # by identity first: Order.__eq__ is Python code
-            if booked is order:
+        """Take ``order`` (or the order it is a snapshot of: the same ref) off the book;
+        False if it is not there."""
+        pending, ref = self.pending, order.ref
+        for i, booked in enumerate(pending):
+            if booked is not None and booked.ref == ref:
                 del pending[i]
                 return True
-        try:
-            pending.remove(order)
-        except ValueError:
-            return False
-        return True
+        return False
 
     # -- execution ---------------------------------------------------------------------
     def _schemes(self, order: Order) -> tuple[Any, Any, Any]:

@@ -79,6 +79,15 @@ class OrderBase(FastCopy, Parametrized):
     position = 0
     _active = True
     _limitoffset = 0.0
+    pricelimit: Any = None
+    plimit: Any = None
+    valid: Any = None
+    tradeid: Any = 0
+    oco: Any = None
+    parent: Any = None
+    transmit: Any = True
+    trailamount: Any = None
+    trailpercent: Any = None
 
     def __init__(self, **kwargs: Any) -> None:
         pcls = type(self).params
@@ -117,19 +126,31 @@ class OrderBase(FastCopy, Parametrized):
         self.owner = values["owner"]
         self.data = values["data"]
         self.size = size if self.ordtype == self.Buy else -size
-        self.price, self.pricelimit, self.plimit = price, pricelimit, pricelimit
-        self.valid, self.tradeid, self.exectype = values["valid"], values["tradeid"], exectype
-        self.oco, self.parent, self.transmit = values["oco"], values["parent"], values["transmit"]
-        self.trailamount, self.trailpercent = trailamount, trailpercent
+        self.price, self.exectype = price, exectype
+        # the optional arguments are stored only when given (their defaults are on the class)
+        if pricelimit is not None:
+            self.pricelimit = self.plimit = pricelimit
+        if trailamount is not None:
+            self.trailamount = trailamount
+        if trailpercent is not None:
+            self.trailpercent = trailpercent
+        tradeid, oco, parent, transmit = (values["tradeid"], values["oco"], values["parent"],
+                                          values["transmit"])
+        if tradeid != 0:
+            self.tradeid = tradeid
+        if oco is not None:
+            self.oco = oco
+        if parent is not None:
+            self.parent = parent
+            self._active = False
+        if transmit is not True:
+            self.transmit = transmit
         self.ref = next(self.refbasis)
         self.info = AutoOrderedDict()
-        if self.parent is not None:
-            self._active = False
-        simulated = values["simulated"]
-        self._make_created(simulated)
+        self._make_created(values["simulated"])
         self.executed = OrderData(None, 0, 0.0, 0.0, self.size)
-        if self.valid is not None:
-            self.valid = self._valid_to_num(self.valid)
+        if values["valid"] is not None:
+            self.valid = self._valid_to_num(values["valid"])
 
     def _make_created(self, simulated: bool = False) -> None:
         """Build ``created``; trailing stops start at +/-inf and trail from the given price."""
