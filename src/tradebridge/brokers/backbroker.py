@@ -463,19 +463,6 @@ class BackBroker(BrokerBase):
             self.links.ococheck(order)
             self.links.bracketize(order, cancel=True)
 
-    def _try_exec(self, order: Order, bar: tuple[float, float, float, float] | None = None
-                  ) -> None:
-        """Match ``order`` against the current bar; execute and trail as needed."""
-        was_triggered = order.triggered
-        fill = self._matcher.match(order, bar)
-        if fill is not None:
-            self._execute(order, fill[0], fill[1], fill[2])
-        if order.exectype in _TRAILING and order.alive():
-            if self._matcher.trails(order, was_triggered):
-                data = order.data
-                pclose = getattr(data, "tick_close", None)
-                order.trailadjust(data.close[0] if pclose is None else pclose)
-
     # -- the bar step ------------------------------------------------------------------
     def _charge_interest(self) -> None:
         """Accrue credit interest on positions whose scheme charges it."""
@@ -493,11 +480,13 @@ class BackBroker(BrokerBase):
         self.cash -= credit
 
     def _process_pending(self) -> None:
-        """One pass over the book: expire, skip inactive, try to execute."""
+        """One pass over the book: expire, skip inactive, match (and execute, and trail a
+        trailing stop that is still alive)."""
         pending = self.pending
         pending.append(None)
         links = self.links
         bars: dict[Any, tuple[float, float, float, float]] = {}  # each data's bar, read once
+        match = self._matcher.match
         while True:
             order = pending.popleft()
             if order is None:
@@ -513,7 +502,13 @@ class BackBroker(BrokerBase):
                 bar = bars.get(data)
                 if bar is None:
                     bar = bars[data] = bar_of(data)
-                self._try_exec(order, bar)
+                was_triggered = order.triggered
+                fill = match(order, bar)
+                if fill is not None:
+                    self._execute(order, fill[0], fill[1], fill[2])
+                if order.exectype in _TRAILING and order.alive() and Matcher.trails(order, was_triggered):
+                    pclose = getattr(data, "tick_close", None)
+                    order.trailadjust(data.close[0] if pclose is None else pclose)
                 if order.alive():
                     pending.append(order)
                 elif order.status == Order.Completed:
