@@ -329,13 +329,15 @@ class OrderBase(FastCopy, Parametrized):
     def submit(self, broker: Any = None) -> None:
         """Mark it submitted to ``broker``."""
         self.status = self.Submitted
-        self.broker = broker
+        if broker is not None or self.broker is not None:  # None is the class default
+            self.broker = broker
         self.plen = len(self.data)
 
     def accept(self, broker: Any = None) -> None:
         """Mark it accepted."""
         self.status = self.Accepted
-        self.broker = broker
+        if broker is not None or self.broker is not None:
+            self.broker = broker
 
     def brokerstatus(self) -> int:
         """The status as the broker knows it (the last known one without a broker)."""
