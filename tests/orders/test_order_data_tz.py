@@ -20,20 +20,14 @@ class _Zone(zoneinfo.ZoneInfo):
     """A zone that takes attributes: backtrader patches ``localize`` onto tz objects."""
 
 
-def _cerebro(lib, tz):
+def _collect(lib, tz, step):
+    """Run ``step(strategy, out)`` on every bar of BARS (in ``tz``); return ``out``."""
     cerebro = lib.Cerebro(stdstats=False)
     kwargs = dict(dataname=BARS, timeframe=lib.TimeFrame.Minutes, compression=60,
                   sessionend=dt.time(16, 0))
     if tz:
         kwargs.update(tz=_Zone(tz), tzinput=_Zone("UTC"))
     cerebro.adddata(lib.feeds.PandasData(**kwargs))
-    return cerebro
-
-
-def _dteos(lib, tz):
-    """dteos of Close orders made on bars 2..12, read on bar 18 (backtrader fixed each at
-    creation; tradebridge works it out on that first read)."""
-    cerebro = _cerebro(lib, tz)
     out = []
 
     class S(lib.Strategy):
@@ -41,44 +35,40 @@ def _dteos(lib, tz):
             self.made = []
 
         def next(self):
-            if 2 <= len(self) <= 12:
-                self.made.append(self.buy(size=1, exectype=lib.Order.Close))
-            elif len(self) == 18:
-                out.extend(o.dteos for o in self.made)
+            step(self, out)
 
     cerebro.addstrategy(S)
     cerebro.run()
     return out
 
 
-@pytest.mark.parametrize("tz", [None, "America/New_York"])
-def test_dteos_read_late_equals_backtraders_at_creation(tz):
-    ours, theirs = _dteos(tb, tz), _dteos(bt, tz)
-    assert len(ours) == 11 and len(set(ours)) >= 2  # the orders straddle a session end
-    assert ours == theirs
+def _late_dteos(s, out):
+    """Close orders made on bars 2..12, their dteos read on bar 18 (backtrader fixed each at
+    creation; tradebridge works it out on that first read)."""
+    if 2 <= len(s) <= 12:
+        s.made.append(s.buy(size=1, exectype=_order(s).Close))
+    elif len(s) == 18:
+        out.extend(o.dteos for o in s.made)
 
 
-def _valids(lib, tz):
+def _valids(s, out):
     """``valid`` of limit orders given as DAY, a timedelta and a naive datetime, on bar 3."""
-    cerebro = _cerebro(lib, tz)
-    out = []
+    if len(s) == 3:
+        order = _order(s)
+        for valid in (order.DAY, dt.timedelta(hours=3), dt.datetime(2026, 3, 3, 12)):
+            out.append(s.buy(size=1, exectype=order.Limit, price=1.0, valid=valid).valid)
 
-    class S(lib.Strategy):
-        def next(self):
-            if len(self) == 3:
-                for valid in (lib.Order.DAY, dt.timedelta(hours=3), dt.datetime(2026, 3, 3, 12)):
-                    out.append(self.buy(size=1, exectype=lib.Order.Limit, price=1.0,
-                                        valid=valid).valid)
 
-    cerebro.addstrategy(S)
-    cerebro.run()
-    return out
+def _order(strategy):
+    """The Order class of the strategy's library."""
+    return tb.Order if isinstance(strategy, tb.Strategy) else bt.Order
 
 
 @pytest.mark.parametrize("tz", [None, "America/New_York"])
-def test_valid_times_are_read_in_the_data_zone_as_backtrader(tz):
-    ours, theirs = _valids(tb, tz), _valids(bt, tz)
-    assert len(ours) == 3
+@pytest.mark.parametrize("step, count", [(_late_dteos, 11), (_valids, 3)])
+def test_order_times_are_read_in_the_data_zone_as_backtrader(step, count, tz):
+    ours, theirs = _collect(tb, tz, step), _collect(bt, tz, step)
+    assert len(ours) == count and len(set(ours)) >= 2  # distinct: the dteos straddle a session end
     assert ours == theirs
 
 
