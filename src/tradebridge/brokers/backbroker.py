@@ -60,8 +60,8 @@ class BackBroker(BrokerBase):
         self.d_credit: defaultdict[Any, float] = defaultdict(float)
         self.submitted: deque[Order] = deque()
         self.links = OrderLinks(self)
-        self._fundval = p.fundstartval
-        self._fundshares = p.cash / self._fundval
+        self._fundstart = p.fundstartval
+        self._fundshares = p.cash / self._fundstart
         self._cash_addition: deque[float] = deque()
         self._matcher = Matcher(p)
 
@@ -229,9 +229,16 @@ class BackBroker(BrokerBase):
                 pos_value_unlever += dvalue
         cash = self.cash
         self._value = value = cash + pos_value_unlever
-        self._fundval = value / self._fundshares
         self._parts = (cash, pos_value, pos_value_unlever, unrealized)  # the rest, on demand
         return cash + pos_value if lever else value
+
+    @property
+    def _fundval(self) -> float:
+        """One fund share's value at the last refresh (the starting value before the first);
+        the shares change only at a refresh, so this is the quotient the refresh would store."""
+        if self._parts is None:
+            return self._fundstart
+        return self._value / self._fundshares
 
     # what the last refresh found besides the value, computed when asked (rarely, and not
     # on every bar); before the first refresh, backtrader's starting figures
