@@ -90,7 +90,7 @@ class Position:
 
     def pseudoupdate(self, size: float, price: float) -> tuple[float, float, float, float]:
         """What ``update`` would return, without changing this position."""
-        return Position(self.size, self.price).update(size, price)
+        return _moved(self.size, self.price, size, price)
 
     def update(
         self, size: float, price: float, dt: _dt.datetime | None = None
@@ -98,22 +98,21 @@ class Position:
         """Apply a fill; return (new size, new price, opened, closed)."""
         self.datetime = dt
         self.price_orig = self.price
-        oldsize = self.size
-        newsize = self.size = oldsize + size
-        if not newsize:
-            opened, closed = 0, size
-            self.price = 0.0
-        elif not oldsize:
-            opened, closed = size, 0
-            self.price = price
-        elif (size > 0) if oldsize > 0 else (size < 0):  # adding to the position
-            opened, closed = size, 0
-            self.price = (self.price * oldsize + size * price) / newsize
-        elif (oldsize > 0) == (newsize > 0):  # reducing, same side
-            opened, closed = 0, size
-        else:  # reversed through zero
-            opened, closed = newsize, -oldsize
-            self.price = price
-        self.upopened = opened
-        self.upclosed = closed
-        return self.size, self.price, opened, closed
+        moved = self.size, self.price, self.upopened, self.upclosed = _moved(
+            self.size, self.price, size, price)
+        return moved
+
+
+def _moved(oldsize: float, oldprice: float, size: float, price: float
+           ) -> tuple[float, float, float, float]:
+    """(new size, new average price, opened, closed) after a fill of ``size`` at ``price``."""
+    newsize = oldsize + size
+    if not newsize:
+        return newsize, 0.0, 0, size
+    if not oldsize:
+        return newsize, price, size, 0
+    if (size > 0) if oldsize > 0 else (size < 0):  # adding to the position
+        return newsize, (oldprice * oldsize + size * price) / newsize, size, 0
+    if (oldsize > 0) == (newsize > 0):  # reducing, same side
+        return newsize, oldprice, 0, size
+    return newsize, price, newsize, -oldsize  # reversed through zero
