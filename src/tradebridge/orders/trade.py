@@ -126,16 +126,17 @@ class Trade(FastCopy):
         oldsize = self.size
         self.size += size
         self.justopened = bool(not oldsize and size)
+        nbars = len(data)
         if self.justopened:
-            self.baropen = len(data)
+            self.baropen = nbars
             self.dtopen = 0.0 if simulated else data.datetime[0]
             self.long = self.size > 0
         self.isopen = bool(self.size)
-        self.barlen = len(data) - self.baropen
+        self.barlen = nbars - self.baropen
         self.isclosed = bool(oldsize and not self.size)
         if self.isclosed:
             self.isopen = False
-            self.barclose = len(data)
+            self.barclose = nbars
             self.dtclose = data.datetime[0]
             self.status = self.Closed
         elif self.isopen:
