@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
+import time
 
 import pandas as pd
 
@@ -69,9 +70,20 @@ def test_tick_bars_close_on_time_without_a_next_tick():
     assert strat.loop.waits <= n + len(expected) + 4  # one wait per tick or boundary: no spin
 
 
+def _at_second_after_a_3s_boundary() -> int:
+    """Sleep to the next whole second that is one past a multiple of 3 and return it. A 1 s
+    bar stamped then leaves its 3 s bar open for 2 more seconds: time enough for the live run
+    to start before that bar is due (started later, the bar would be due at once and the
+    check that it came on time could not hold)."""
+    wall = time.time()
+    second = math.floor(wall) + 1
+    second += (1 - second) % 3
+    time.sleep(second - wall)
+    return second
+
+
 def test_second_bars_resample_live_to_the_backtest_bars_and_the_last_closes_on_time():
-    now = math.floor(_dt.datetime.now(UTC).timestamp())
-    last = now if now % 3 else now - 1  # the newest 1 s bar leaves its 3 s bar open
+    last = _at_second_after_a_3s_boundary()  # the newest 1 s bar leaves its 3 s bar open
     n = 30
     idx = pd.to_datetime([last - n + 1 + i for i in range(n)], unit="s")
     base = [100 + (i * 7 % 11) - (i % 3) for i in range(n)]
