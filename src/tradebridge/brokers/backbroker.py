@@ -193,13 +193,10 @@ class BackBroker(BrokerBase):
         """Recompute value, market value, leverage (and fund value); return the value."""
         if self._cash_addition:
             self._apply_cash_additions()
-        positions = self.positions
-        if datas is None:
-            items: Any = positions.items()
-        elif len(datas) == 1:
+        if datas is not None and len(datas) == 1:
             return self._data_value(datas[0], lever)
-        else:
-            items = positions.items() if not datas else [(d, positions[d]) for d in datas]
+        positions = self.positions
+        items: Any = positions.items() if not datas else [(d, positions[d]) for d in datas]
         pos_value = pos_value_unlever = unrealized = 0.0
         shortcash = self.p.shortcash
         valuers = self._valuers  # read inline: this runs every bar
