@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from ..lines.buffer import nan_array
 from ..utils.dates import num2date
 from ._stats import average, standarddev
 from .base import Analyzer
@@ -37,6 +38,15 @@ class RunSummary(Analyzer):
     def next(self) -> None:
         self._record(self._getvalue())
 
+    def _value_sink(self, broker: Any) -> bool:
+        """Have ``broker`` write the value of every step into the record, not a call a step."""
+        steps = len(self.strategy.lines.datetime._a)  # preallocated: one slot a step
+        recorded = len(self._values)
+        self._values.extend(nan_array(steps - recorded))
+        broker.add_value_sink(None, self._values)
+        self._record = _skip
+        return True
+
     def notify_trade(self, trade: Any) -> None:
         if trade.isclosed:
             self._closed += 1
@@ -44,6 +54,7 @@ class RunSummary(Analyzer):
 
     def stop(self) -> None:
         self._getvalue = self._record = None  # bound to the broker: the analysis must pickle
+        del self._values[len(self.strategy):]  # a sink was preallocated for every step
         dts = np.asarray(self.strategy.lines.datetime.array[: len(self._values)])
         values = np.asarray(self._values)
         start, final = self._start_value, self.strategy.broker.getvalue()
@@ -79,6 +90,10 @@ class RunSummary(Analyzer):
         ravg = rtot / len(ends)
         rnorm = math.expm1(ravg * _DAYS_A_YEAR) if ravg > -math.inf else ravg
         return {"annual_return_pct": rnorm * 100.0, "sharpe": sharpe}
+
+
+def _skip(value: float) -> None:
+    """The record of a step the broker writes itself."""
 
 
 def _day_keys(dts: np.ndarray, tz: Any) -> np.ndarray:

@@ -18,10 +18,12 @@ from .fillcash import closing_part, opening_part, settle
 from .links import OrderLinks
 from .matching import Matcher, bar_of
 from .risk import cash_reason
+from .valuation import DeferredValues, add_unlevered, stock_value
 
 __all__ = ["BackBroker", "BrokerBack"]
 
 _TRAILING = (Order.StopTrail, Order.StopTrailLimit)
+_QUIET = (False, False)  # scheme flags: no scheme charges interest or marks to market
 
 
 class BackBroker(BrokerBase):
@@ -51,8 +53,10 @@ class BackBroker(BrokerBase):
         super().init()
         p = self.p
         self.startingcash = self.cash = p.cash
-        self._value = self.cash
-        self._parts: tuple[float, float, float, float] | None = None  # set by _get_value
+        self._value_last = self.cash
+        # what the last valuation summed: cash, position values levered and not, unrealized
+        self._parts_last: tuple[float, float, float, float] | None = None
+        self._deferred: DeferredValues | None = None  # while idle bars wait to be valued
         self.orders: list[Order] = []
         self.pending: deque[Order | None] = deque()
         self._toactivate: deque[Order] = deque()
@@ -137,8 +141,13 @@ class BackBroker(BrokerBase):
 
     def set_cash(self, cash: float) -> None:
         """Set the starting cash."""
+        deferred = self._deferred
+        if deferred is not None:
+            self._catch_up()
         self.startingcash = self.cash = self.p.cash = check_finite("cash", cash)
-        self._value = cash
+        self._value_last = cash
+        if deferred is not None:  # what an observer reading after this call would record
+            deferred.record_now(self.cash, cash)
 
     setcash = set_cash
 
@@ -190,11 +199,26 @@ class BackBroker(BrokerBase):
         return dvalue, comminfo.profitandloss(pos.size, pos.price, close)
 
     def _get_value(self, datas: Any = None, lever: bool = False) -> float:
-        """Recompute value, market value, leverage (and fund value); return the value."""
+        """Apply queued cash, revalue ``datas`` (all when None) and return the value; one
+        data is valued alone and leaves the account's figures as they are."""
+        deferred = self._deferred
+        if deferred is not None:  # the bars valued so far saw the state before this call
+            self._catch_up()
         if self._cash_addition:
             self._apply_cash_additions()
         if datas is not None and len(datas) == 1:
-            return self._data_value(datas[0], lever)
+            value = self._data_value(datas[0], lever)
+        else:
+            value, levered = self._revalue(datas)
+            if lever:
+                value = levered
+        if deferred is not None:
+            deferred.record_now(self.cash, self._value_last)
+        return value
+
+    def _revalue(self, datas: Any = None) -> tuple[float, float]:
+        """Value the positions of ``datas`` (all when None) at their closes with the cash;
+        store the value and the parts summed; return (value, levered value)."""
         positions = self.positions
         items: Any = positions.items() if not datas else [(d, positions[d]) for d in datas]
         pos_value = pos_value_unlever = unrealized = 0.0
@@ -206,28 +230,104 @@ class BackBroker(BrokerBase):
                 continue
             comminfo, cp, close = valuers.get(data) or self.valuer(data)
             close = data.close[0] if close is None else close._a[close._clk.idx]
-            if cp is not None and shortcash:  # CommInfoBase's stock formulas, inline
-                dvalue = size * close
-                dunrealized = size * (close - pos.price) * cp.mult
-                lev = cp.leverage
+            if cp is not None and shortcash:  # CommInfoBase's stock formulas, in one call
+                dvalue, dunrealized, pos_value_unlever = stock_value(
+                    pos_value_unlever, size, pos.price, close, cp.mult, cp.leverage)
             else:
                 if shortcash:
                     dvalue = comminfo.getvaluesize(size, close)
                 else:
                     dvalue = abs(comminfo.getvalue(pos, close))
                 dunrealized = comminfo.profitandloss(size, pos.price, close)
-                lev = comminfo.get_leverage() if dvalue > 0 else 1.0
+                pos_value_unlever = add_unlevered(
+                    pos_value_unlever, dvalue, dunrealized,
+                    comminfo.get_leverage() if dvalue > 0 else 1.0)
             pos_value += dvalue
             unrealized += dunrealized
-            if dvalue > 0:  # long: only the unlevered part is ours
-                pos_value_unlever += (dvalue - dunrealized) / lev
-                pos_value_unlever += dunrealized
-            else:
-                pos_value_unlever += dvalue
         cash = self.cash
-        self._value = value = cash + pos_value_unlever
-        self._parts = (cash, pos_value, pos_value_unlever, unrealized)  # the rest, on demand
-        return cash + pos_value if lever else value
+        self._value_last = value = cash + pos_value_unlever
+        self._parts_last = (cash, pos_value, pos_value_unlever, unrealized)
+        return value, cash + pos_value
+
+    # -- deferred valuation ----------------------------------------------------------
+    def defer_values(self, data: Any, offset: int) -> bool:
+        """While the engine steps ``data`` alone (preloaded), leave the bars on which the
+        broker has nothing to do unvalued until the value is read, then value them in one
+        pass; each valued bar ``i`` is recorded into the sinks at ``i + offset``. False when
+        this broker (a subclass that values differently, fund mode) cannot."""
+        cls = type(self)
+        if (cls._revalue is not BackBroker._revalue or cls.next is not BackBroker.next
+                or self.p.fundmode or self._deferred is not None):
+            return False
+        self._deferred = DeferredValues(data._clk, data.close._a, offset)
+        return True
+
+    def add_value_sink(self, cash: Any, value: Any) -> None:
+        """Record cash and value of every valued bar into these arrays (either may be None)."""
+        assert self._deferred is not None, "add_value_sink needs defer_values first"
+        self._deferred.sinks.append((cash, value))
+
+    def end_deferral(self) -> None:
+        """Value the bars still waiting and go back to valuing every bar."""
+        if self._deferred is not None:
+            self._catch_up()
+            self._deferred = None
+
+    def _catch_up(self, upto: int | None = None) -> None:
+        """Value the idle bars since the last valuation, up to bar ``upto`` (the current bar
+        when None): on them the account and positions were what they are now."""
+        deferred = self._deferred
+        assert deferred is not None
+        clk = deferred.clock
+        now = clk.idx
+        end = now if upto is None else upto
+        start = deferred.valued + 1
+        if start > end:
+            return
+        deferred.valued = end
+        held = [(d, pos) for d, pos in self.positions.items() if pos.size]
+        cash = self.cash
+        if not held:
+            self._value_last = cash
+            self._parts_last = (cash, 0.0, 0.0, 0.0)
+            deferred.record(start, end, cash, None)
+            return
+        if len(held) == 1 and self.p.shortcash:
+            data, pos = held[0]
+            _, cp, close = self._valuers.get(data) or self.valuer(data)
+            if cp is not None and close is not None and close._a is deferred.closes:
+                size, price, mult, lev = pos.size, pos.price, cp.mult, cp.leverage
+                values = [cash + stock_value(0.0, size, price, c, mult, lev)[2]
+                          for c in deferred.closes[start:end + 1]]
+                self._revalue_at(clk, end, now)  # the parts of the last bar
+                deferred.record(start, end, cash, values)
+                return
+        values = []
+        for i in range(start, end + 1):  # anything else: revalue bar by bar
+            values.append(self._revalue_at(clk, i, now))
+        deferred.record(start, end, cash, values)
+
+    def _revalue_at(self, clk: Any, i: int, now: int) -> float:
+        """``_revalue`` with the data's clock at bar ``i`` (then back at ``now``)."""
+        clk.idx = i
+        try:
+            return self._revalue()[0]
+        finally:
+            clk.idx = now
+
+    @property
+    def _value(self) -> float:
+        """The value at the last valuation (idle bars are valued first when deferred)."""
+        if self._deferred is not None:
+            self._catch_up()
+        return self._value_last
+
+    @property
+    def _parts(self) -> tuple[float, float, float, float] | None:
+        """What the last valuation summed (None before the first)."""
+        if self._deferred is not None:
+            self._catch_up()
+        return self._parts_last
 
     @property
     def _fundval(self) -> float:
@@ -530,6 +630,13 @@ class BackBroker(BrokerBase):
 
     def next(self) -> None:
         """One bar: activate, check submitted, interest, execute, mark to market, value."""
+        deferred = self._deferred
+        if deferred is not None:
+            if not (self._toactivate or self.submitted or self.pending or self._cash_addition
+                    or self._scheme_flags != _QUIET):
+                return  # nothing to do: the bar is valued when its value is read
+            self._catch_up(deferred.clock.idx - 1)  # the bars before saw the state before
+            deferred.valued = deferred.clock.idx  # below; until then reads see the last value
         toactivate = self._toactivate
         while toactivate:
             toactivate.popleft().activate()
@@ -542,7 +649,12 @@ class BackBroker(BrokerBase):
             self._process_pending()
         if mtm and self.positions:
             self._mark_to_market()
-        self._get_value()
+        if self._cash_addition:
+            self._apply_cash_additions()
+        self._revalue()
+        if deferred is not None:
+            i = deferred.clock.idx
+            deferred.record(i, i, self.cash, [self._value_last])
 
 
 BrokerBack = BackBroker

@@ -85,21 +85,26 @@ def _run_once_plain(cerebro: Any, data: Any, strat: Any) -> None:
     queue = getattr(broker, "notifs", None)
     always = queue is None
     quick = cerebro.p.quicknotify
-    for i in range(dclk.idx + 1, len(dta)):
-        dclk.idx = i
-        bnext()
-        if always or queue:
-            order = getn()
-            while order is not None:
-                owner = order.owner if order.owner is not None else strat
-                owner._addnotification(order, quicknotify=quick)
+    deferred = strat._defer_values(broker, data)  # idle bars valued when read, in batches
+    try:
+        for i in range(dclk.idx + 1, len(dta)):
+            dclk.idx = i
+            bnext()
+            if always or queue:
                 order = getn()
-        if cerebro._event_stop:
-            return
-        iclk.idx = i
-        strat._stepfn(dta[i])  # _step, or _step_plain once the strategy is in steady state
-        if cerebro._event_stop:
-            return
+                while order is not None:
+                    owner = order.owner if order.owner is not None else strat
+                    owner._addnotification(order, quicknotify=quick)
+                    order = getn()
+            if cerebro._event_stop:
+                return
+            iclk.idx = i
+            strat._stepfn(dta[i])  # _step, or _step_plain once the strategy is in steady state
+            if cerebro._event_stop:
+                return
+    finally:
+        if deferred:
+            broker.end_deferral()
 
 def run_next(cerebro: Any, runstrats: list[Any]) -> None:
     """Step through time computing indicators bar by bar (no preload, replay, live)."""

@@ -129,6 +129,21 @@ class Strategy(TradingHooks, LineIterator):
                             or cls.notify_fund is not Strategy.notify_fund
                             or bool(self._cash_analyzers))
 
+    def _defer_values(self, broker: Any, data: Any) -> bool:
+        """Let ``broker`` value the bars it has nothing to do on only when the value is read
+        (``BackBroker.defer_values``) when nobody here needs it every step: the observers
+        and analyzers that record it take it in an array the broker fills instead."""
+        defer = getattr(broker, "defer_values", None)
+        if (defer is None or self._grow or self._wants_cash
+                or not defer(data, self._iclk.idx - data._clk.idx)):
+            return False
+        sunk = [x for x in (*self._observers, *self._stepped_analyzers)
+                if getattr(x, "_value_sink", None) is not None and x._value_sink(broker)]
+        ids = {id(x) for x in sunk}  # by identity: == on lines compares values
+        self._obscalls = [c for c in self._obscalls if id(getattr(c, "__self__", None)) not in ids]
+        self._ancalls = [c for c in self._ancalls if id(getattr(c, "__self__", None)) not in ids]
+        return True
+
     def _stop(self) -> None:
         n = self._iclk.idx + 1
         for buf in getattr(self, "_sclines", ()):

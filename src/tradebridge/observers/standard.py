@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from .base import Observer
+from .base import Observer, sink_lines, unsink_lines
 
 __all__ = ["Broker", "BuySell", "Cash", "DataTrades", "Trades", "Value"]
 
@@ -59,6 +59,23 @@ class Broker(Observer):
         else:
             self.cash._a[i] = broker.getcash()
             self.value._a[i] = broker.getvalue()
+
+    def _value_sink(self, broker: Any) -> bool:
+        """Have ``broker`` write cash and value into the lines instead of a call per step."""
+        if self._fundmode:
+            return False
+        broker.add_value_sink(self.cash._a, self.value._a)
+        sink_lines(self.cash, self.value)
+        return True
+
+    def __getitem__(self, ago: int) -> float:
+        flush = getattr(self.line0, "_flush", None)  # a sunk line: the waiting bars first
+        if flush is not None:
+            flush()
+        return super().__getitem__(ago)
+
+    def stop(self) -> None:
+        unsink_lines(self.cash, self.value)
 
 
 class BuySell(Observer):
