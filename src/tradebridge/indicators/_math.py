@@ -16,7 +16,8 @@ __all__ = [
 def rolling_fsum(x: np.ndarray, period: int) -> np.ndarray:
     """Sum of each ``period``-window (NaN before the first full window).
 
-    Compensated (Neumaier) summation across the window, so each sum equals
+    Compensated summation across the window (each addition's exact rounding error, by
+    Knuth's branch-free TwoSum, is summed apart and added at the end), so each sum equals
     ``math.fsum`` of its window to the last bit in practice and equal windows give
     equal sums — what backtrader's per-bar ``math.fsum`` gives.
     """
@@ -28,12 +29,18 @@ def rolling_fsum(x: np.ndarray, period: int) -> np.ndarray:
         return out
     s = x[0:m].copy()
     c = np.zeros(m)
+    t, back, err = np.empty(m), np.empty(m), np.empty(m)  # reused: no array per step
     with np.errstate(invalid="ignore", over="ignore"):
         for k in range(1, period):
             v = x[k : k + m]
-            t = s + v
-            c += np.where(np.abs(s) >= np.abs(v), (s - t) + v, (v - t) + s)
-            s = t
+            np.add(s, v, out=t)
+            np.subtract(t, s, out=back)  # the part of v that made it into t
+            np.subtract(t, back, out=err)
+            np.subtract(s, err, out=err)  # what of s was lost
+            np.subtract(v, back, out=back)  # what of v was lost
+            np.add(err, back, out=err)
+            c += err
+            s, t = t, s
         res = s + c
     # non-finite windows: the plain sum carries the NaN/inf, the compensation would not
     bad = ~np.isfinite(s)
