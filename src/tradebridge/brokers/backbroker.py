@@ -18,7 +18,7 @@ from .fillcash import closing_part, opening_part, settle
 from .links import OrderLinks
 from .matching import Matcher, bar_of
 from .risk import cash_reason
-from .valuation import DeferredValues, add_unlevered, stock_value
+from .valuation import DeferredValues, add_unlevered
 
 __all__ = ["BackBroker", "BrokerBack"]
 
@@ -230,18 +230,18 @@ class BackBroker(BrokerBase):
                 continue
             comminfo, cp, close = valuers.get(data) or self.valuer(data)
             close = data.close[0] if close is None else close._a[close._clk.idx]
-            if cp is not None and shortcash:  # CommInfoBase's stock formulas, in one call
-                dvalue, dunrealized, pos_value_unlever = stock_value(
-                    pos_value_unlever, size, pos.price, close, cp.mult, cp.leverage)
+            if cp is not None and shortcash:  # CommInfoBase's stock formulas, inline
+                dvalue = size * close
+                dunrealized = size * (close - pos.price) * cp.mult
+                lev = cp.leverage
             else:
                 if shortcash:
                     dvalue = comminfo.getvaluesize(size, close)
                 else:
                     dvalue = abs(comminfo.getvalue(pos, close))
                 dunrealized = comminfo.profitandloss(size, pos.price, close)
-                pos_value_unlever = add_unlevered(
-                    pos_value_unlever, dvalue, dunrealized,
-                    comminfo.get_leverage() if dvalue > 0 else 1.0)
+                lev = comminfo.get_leverage() if dvalue > 0 else 1.0
+            pos_value_unlever = add_unlevered(pos_value_unlever, dvalue, dunrealized, lev)
             pos_value += dvalue
             unrealized += dunrealized
         cash = self.cash
@@ -297,9 +297,10 @@ class BackBroker(BrokerBase):
             _, cp, close = self._valuers.get(data) or self.valuer(data)
             if cp is not None and close is not None and close._a is deferred.closes:
                 size, price, mult, lev = pos.size, pos.price, cp.mult, cp.leverage
-                values = [cash + stock_value(0.0, size, price, c, mult, lev)[2]
-                          for c in deferred.closes[start:end + 1]]
-                self._revalue_at(clk, end, now)  # the parts of the last bar
+                # _revalue's arithmetic for this one position, bar after bar
+                values = [cash + add_unlevered(0.0, size * c, size * (c - price) * mult, lev)
+                          for c in deferred.closes[start:end]]
+                values.append(self._revalue_at(clk, end, now))  # and its parts, at the last
                 deferred.record(start, end, cash, values)
                 return
         values = []
@@ -653,8 +654,7 @@ class BackBroker(BrokerBase):
             self._apply_cash_additions()
         self._revalue()
         if deferred is not None:
-            i = deferred.clock.idx
-            deferred.record(i, i, self.cash, [self._value_last])
+            deferred.record_now(self.cash, self._value_last)
 
 
 BrokerBack = BackBroker

@@ -12,7 +12,7 @@ from __future__ import annotations
 from array import array
 from typing import Any
 
-__all__ = ["DeferredValues", "add_unlevered", "stock_value"]
+__all__ = ["DeferredValues", "add_unlevered"]
 
 
 def add_unlevered(acc: float, dvalue: float, dunrealized: float, lev: float) -> float:
@@ -22,15 +22,6 @@ def add_unlevered(acc: float, dvalue: float, dunrealized: float, lev: float) -> 
         acc += (dvalue - dunrealized) / lev
         return acc + dunrealized
     return acc + dvalue
-
-
-def stock_value(acc: float, size: float, price: float, close: float, mult: float,
-                lev: float) -> tuple[float, float, float]:
-    """(value, unrealized profit, ``acc`` plus the unlevered value) of ``size`` bought at
-    ``price``, at ``close``: CommInfoBase's stock-like formulas, without a call per formula."""
-    dvalue = size * close
-    dunrealized = size * (close - price) * mult
-    return dvalue, dunrealized, add_unlevered(acc, dvalue, dunrealized, lev)
 
 
 class DeferredValues:
@@ -48,9 +39,8 @@ class DeferredValues:
     def record(self, start: int, end: int, cash: float, values: list[float] | None) -> None:
         """Bars ``start``..``end`` were valued: cash ``cash`` throughout, value ``values``
         (bar by bar) or, when None, the cash."""
-        n = end - start + 1
         lo, hi = start + self.offset, end + 1 + self.offset
-        flat = array("d", (cash,)) * n
+        flat = array("d", (cash,)) * (hi - lo)
         vals = flat if values is None else array("d", values)
         for cash_a, value_a in self.sinks:
             if cash_a is not None:
@@ -59,7 +49,7 @@ class DeferredValues:
                 value_a[lo:hi] = vals
 
     def record_now(self, cash: float, value: float) -> None:
-        """The current bar's figures changed after it was valued (cash set or added)."""
+        """The current bar's figures: valued now, or changed after (cash set or added)."""
         i = self.clock.idx + self.offset
         if i < 0:
             return
