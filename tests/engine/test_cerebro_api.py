@@ -309,3 +309,54 @@ def test_gc_is_paused_only_while_a_backtest_loops_and_restored_after() -> None:
         cerebro.run()
         assert set(seen) == {expect}
         assert gc.isenabled()
+
+
+def test_after_a_paused_run_what_it_made_is_old_and_its_cycles_are_still_collected() -> None:
+    import gc
+    import weakref
+
+    import tradebridge as tbt
+    from tradebridge.utils.synthetic import synthetic_ohlcv
+
+    class Node:
+        pass
+
+    refs: list[weakref.ref] = []
+
+    class S(tbt.Strategy):
+        def next(self) -> None:
+            a, b = Node(), Node()
+            a.other, b.other = b, a  # a cycle only the collector frees
+            refs.append(weakref.ref(a))
+            if len(self) % 5 == 0:
+                self.buy() if not self.position else self.close()
+
+    cerebro = tbt.Cerebro()
+    cerebro.adddata(tbt.feeds.PandasData(dataname=synthetic_ohlcv(200)))
+    cerebro.addstrategy(S)
+    cerebro.run()
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    assert gc.get_count()[0] < 100  # the run's objects did not stay young
+    assert any(r() is not None for r in refs)
+    gc.collect()
+    assert all(r() is None for r in refs)
+
+
+def test_a_program_that_froze_objects_keeps_them_frozen_across_a_paused_run() -> None:
+    import gc
+
+    import tradebridge as tbt
+    from tradebridge.utils.synthetic import synthetic_ohlcv
+
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        assert frozen > 0
+        cerebro = tbt.Cerebro()
+        cerebro.adddata(tbt.feeds.PandasData(dataname=synthetic_ohlcv(30)))
+        cerebro.addstrategy(tbt.Strategy)
+        cerebro.run()
+        assert 0 < gc.get_freeze_count() <= frozen  # still frozen (some may have been freed)
+        assert gc.isenabled()
+    finally:
+        gc.unfreeze()

@@ -341,7 +341,7 @@ class Cerebro(ParamsMixin):
         finally:
             STAGE.running = False
             if pause_gc:
-                gc.enable()
+                _resume_gc()
             self._progress.close()
         if self._liveloop is not None:
             self._liveloop.finish()
@@ -467,3 +467,15 @@ def _unpack_notif(notif: Any) -> tuple[Any, tuple, dict]:
     if isinstance(notif, tuple) and len(notif) == 3 and isinstance(notif[2], dict):
         return notif
     return notif, (), {}
+
+
+def _resume_gc() -> None:
+    """Turn the cyclic collector back on after a backtest. What the run made and still holds
+    (orders and their snapshots, trades) would have the first young collection walk every
+    object only to keep it: it goes straight to the oldest generation instead, which full
+    collections walk (cycles made during the run are freed then). A program that froze
+    objects of its own keeps them frozen: then the young collection runs as usual."""
+    if gc.get_freeze_count() == 0:
+        gc.freeze()
+        gc.unfreeze()
+    gc.enable()
