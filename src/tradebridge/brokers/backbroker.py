@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections import defaultdict, deque
 from typing import Any
 
-from tradebridge.orders.order import BuyOrder, Order, SellOrder
-from tradebridge.orders.position import Position
+from tradebridge.orders.order import ALIVE, BuyOrder, Order, SellOrder
+from tradebridge.orders.position import Position, moved
 from tradebridge.orders.validate import check_finite
 
 from .base import BrokerBase
@@ -414,16 +414,20 @@ class BackBroker(BrokerBase):
                trailamount: Any, trailpercent: Any, parent: Any, transmit: bool,
                histnotify: bool, check: bool, info: dict[str, Any]) -> Order:
         """Validate, build, risk-check and submit one order."""
-        self.links.check_oco(oco)
+        links = self.links
+        if oco is not None:
+            links.check_oco(oco)
         order = cls._make(owner, data, size, price, plimit, exectype, valid, tradeid, oco,
                           trailamount, trailpercent, parent, transmit, histnotify)
         if info:
             order.addinfo(**info)
-        reason = self.risk_reason(order)
-        if reason is not None:
-            self.links.refuse(order, reason)
-            return order
-        self.links.ocoize(order, oco)
+        if self.p.risk is not None:
+            reason = self.risk_reason(order)
+            if reason is not None:
+                links.refuse(order, reason)
+                return order
+        if oco is not None:
+            links.ocoize(order, oco)
         return self.submit(order, check=check)
 
     def submit(self, order: Order, check: bool = True) -> Order:
@@ -463,17 +467,18 @@ class BackBroker(BrokerBase):
     def check_submitted(self) -> None:
         """Accept submitted orders that the cash allows, in order; the rest get Margin."""
         cash = self.cash
-        positions: dict[Any, Position] = {}
+        held: dict[Any, tuple[float, float]] = {}  # (size, price) as the orders so far leave it
         while self.submitted:
             order = self.submitted.popleft()
             if self.links.take_children(order) is None:
                 continue
             data = order.data
-            position = positions.get(data)
+            position = held.get(data)
             if position is None:
-                position = positions[data] = self.positions[data].clone()
+                pos = self.positions[data]
+                position = (pos.size, pos.price)
             before = cash
-            cash = self._pseudo_execute(order, cash, position)
+            cash, held[data] = self._pseudo_execute(order, cash, position)
             if cash >= 0.0:
                 self.submit_accept(order)
                 continue
@@ -512,14 +517,16 @@ class BackBroker(BrokerBase):
             return comminfo, order.data, comminfo
         return comminfo, data, self.getcommissioninfo(data)
 
-    def _pseudo_execute(self, order: Order, cash: float, position: Position) -> float:
-        """Cash left if ``order`` filled now at its creation price (the submit check)."""
+    def _pseudo_execute(self, order: Order, cash: float, position: tuple[float, float]
+                        ) -> tuple[float, tuple[float, float]]:
+        """Cash left, and the (size, price) position left, if ``order`` filled now at its
+        creation price against ``position`` (the submit check)."""
         comminfo, _, cinfocomp = self._schemes(order)
         if self.p.coo and order.exectype == Order.Market:
             price = order.data.open[0]
         else:
             price = order.created.price
-        _, _, opened, closed = position.update(order.executed.remsize, price)
+        psize, pprice, opened, closed = moved(*position, order.executed.remsize, price)
         shortcash = self.p.shortcash
         if closed:
             _, delta, comm = closing_part(comminfo, closed, price, price, 0, shortcash)
@@ -529,7 +536,7 @@ class BackBroker(BrokerBase):
             _, spent, comm = opening_part(comminfo, cinfocomp, opened, price, shortcash)
             cash -= spent
             cash -= comm
-        return cash
+        return cash, (psize, pprice)
 
     def _fill_size(self, order: Order, price: float, ago: int) -> float:
         """Size to fill now: all that remains, or what the filler allows."""
@@ -559,9 +566,10 @@ class BackBroker(BrokerBase):
             order.execute(dtcoc or data.datetime[ago], execsize, price,
                           closed, closedvalue, closedcomm, opened, openedvalue, openedcomm,
                           comminfo.margin, pnl, psize, pprice)
-            order.addcomminfo(comminfo)
+            order.comminfo = comminfo
             self.notify(order)
-            self.links.ococheck(order)
+            if self.links.ocos:
+                self.links.ococheck(order)
         if margin_reason is not None:
             order.margin(reason=margin_reason)
             self.notify(order)
@@ -614,9 +622,9 @@ class BackBroker(BrokerBase):
                 if order.exectype in _TRAILING and order.alive() and Matcher.trails(order, was_triggered):
                     pclose = getattr(data, "tick_close", None)
                     order.trailadjust(data.close[0] if pclose is None else pclose)
-                if order.alive():
+                if order.status in ALIVE:
                     pending.append(order)
-                elif order.status == Order.Completed:
+                elif order.status == Order.Completed and links.children:
                     links.bracketize(order)
 
     def _mark_to_market(self) -> None:

@@ -138,11 +138,12 @@ class Trades(Observer):
         self.trades_win = self.trades_win_max = self.trades_win_min = 0
         self.trades_loss = self.trades_loss_max = self.trades_loss_min = 0
         self.trades_length = self.trades_length_max = self.trades_length_min = 0
+        self._dataids = {id(d) for d in self._owner.datas}  # by identity: == on lines compares
 
     def next(self) -> None:
-        datas = self._owner.datas
+        dataids = self._dataids
         for trade in self._owner._tradespending:
-            if not trade.isclosed or not any(trade.data is d for d in datas):
+            if not trade.isclosed or id(trade.data) not in dataids:
                 continue
             pnl = trade.pnlcomm if self.p.pnlcomm else trade.pnl
             if pnl >= 0.0:

@@ -19,11 +19,11 @@ from ._base import FastCopy, Parametrized
 from .orderdata import OrderData
 from .validate import check_order_args, check_valid_not_past
 
-__all__ = ["BuyOrder", "Order", "OrderBase", "SellOrder"]
+__all__ = ["ALIVE", "BuyOrder", "Order", "OrderBase", "SellOrder"]
 
 _DAY_END = _dt.time(23, 59, 59, 9999)  # backtrader's end of a DAY order
 _SESSION_FRACS: dict[_dt.time, float] = {}  # session end time -> fraction of a day
-_ALIVE = frozenset(range(4))  # Created, Submitted, Accepted, Partial
+ALIVE = frozenset(range(4))  # statuses that can still fill: Created, Submitted, Accepted, Partial
 
 
 class OrderBase(FastCopy, Parametrized):
@@ -303,7 +303,7 @@ class OrderBase(FastCopy, Parametrized):
 
     def alive(self) -> bool:
         """Whether it can still execute."""
-        return self.status in _ALIVE
+        return self.status in ALIVE
 
     def addcomminfo(self, comminfo: Any) -> None:
         """Remember the commission scheme used for its fills."""

@@ -7,7 +7,7 @@ from typing import Any
 
 from tradebridge.utils.dates import num2date
 
-__all__ = ["Position"]
+__all__ = ["Position", "moved"]
 
 
 class Position:
@@ -90,7 +90,7 @@ class Position:
 
     def pseudoupdate(self, size: float, price: float) -> tuple[float, float, float, float]:
         """What ``update`` would return, without changing this position."""
-        return _moved(self.size, self.price, size, price)
+        return moved(self.size, self.price, size, price)
 
     def update(
         self, size: float, price: float, dt: _dt.datetime | None = None
@@ -98,12 +98,12 @@ class Position:
         """Apply a fill; return (new size, new price, opened, closed)."""
         self.datetime = dt
         self.price_orig = self.price
-        moved = self.size, self.price, self.upopened, self.upclosed = _moved(
+        after = self.size, self.price, self.upopened, self.upclosed = moved(
             self.size, self.price, size, price)
-        return moved
+        return after
 
 
-def _moved(oldsize: float, oldprice: float, size: float, price: float
+def moved(oldsize: float, oldprice: float, size: float, price: float
            ) -> tuple[float, float, float, float]:
     """(new size, new average price, opened, closed) after a fill of ``size`` at ``price``."""
     newsize = oldsize + size
