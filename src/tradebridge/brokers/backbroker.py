@@ -432,11 +432,14 @@ class BackBroker(BrokerBase):
 
     def submit(self, order: Order, check: bool = True) -> Order:
         """Queue ``order`` with its bracket; transmit the group when ``transmit`` is set."""
-        pref = self.links.take_children(order)
+        links = self.links
+        if order.parent is None and order.transmit and order.ref not in links.children:
+            return self.transmit(order, check=check)  # a lone order: no bracket group
+        pref = links.take_children(order)
         if pref is None:
             return order
-        if pref == order.ref and order.transmit and pref not in self.links.children:
-            return self.transmit(order, check=check)  # a lone order: no bracket group
+        if pref == order.ref and order.transmit and pref not in links.children:
+            return self.transmit(order, check=check)
         group = self.links.children[pref]
         group.append(order)
         if order.transmit:
@@ -470,7 +473,7 @@ class BackBroker(BrokerBase):
         held: dict[Any, tuple[float, float]] = {}  # (size, price) as the orders so far leave it
         while self.submitted:
             order = self.submitted.popleft()
-            if self.links.take_children(order) is None:
+            if order.parent is not None and self.links.take_children(order) is None:
                 continue
             data = order.data
             position = held.get(data)
@@ -550,7 +553,7 @@ class BackBroker(BrokerBase):
         """Fill (part of) ``order`` at ``price``: update cash, position, order; notify."""
         if price is None:
             return
-        size = self._fill_size(order, price, ago)
+        size = order.executed.remsize if self.p.filler is None else self._fill_size(order, price, ago)
         comminfo, data, cinfocomp = self._schemes(order)
         position = self.positions[data]
         (self.cash, psize, pprice, pnl, closed, closedvalue, closedcomm, opened, openedvalue,

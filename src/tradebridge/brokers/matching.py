@@ -71,9 +71,11 @@ class Matcher:
             if not p.coo and order.data.datetime[0] <= order.created.dt:
                 return None  # only after the creation bar
             dtcoc, exprice = None, bar[0]
-        if order.isbuy():
-            return (0, self.slip.up(bar[1], exprice, doslip=p.slip_open), dtcoc)
-        return (0, self.slip.down(bar[2], exprice, doslip=p.slip_open), dtcoc)
+        if not (p.slip_open and (p.slip_perc or p.slip_fixed)):
+            return (0, exprice, dtcoc)  # no slippage to apply
+        if order.ordtype == order.Buy:
+            return (0, self.slip.up(bar[1], exprice, doslip=True), dtcoc)
+        return (0, self.slip.down(bar[2], exprice, doslip=True), dtcoc)
 
     def close(self, order: Any, bar: tuple[float, ...]) -> Fill | None:
         """Close of the session-end bar (or the previous close once past it)."""

@@ -284,7 +284,7 @@ class Strategy(TradingHooks, LineIterator):
         """The broker's word on an order: queue it and update the trades it touches."""
         if not getattr(order.p, "simulated", False):
             self._orderspending.append(order)
-        trades = self._tradebook.add(order)
+        trades = self._tradebook.add(order) if order.executed.size else None  # fills only
         if trades:
             self._tradespending.extend(trades)
         if quicknotify:
@@ -406,10 +406,9 @@ class Strategy(TradingHooks, LineIterator):
         size = size if size is not None else self.getsizing(data, isbuy=True)
         if not size:
             return None
-        return self.broker.buy(
-            self, data, size=abs(size), price=price, plimit=plimit, exectype=exectype,
-            valid=valid, tradeid=tradeid, oco=oco, trailamount=trailamount,
-            trailpercent=trailpercent, parent=parent, transmit=transmit, **kwargs)
+        # positional, in the order of backtrader's BrokerBase.buy (cheaper than keywords)
+        return self.broker.buy(self, data, abs(size), price, plimit, exectype, valid, tradeid,
+                               oco, trailamount, trailpercent, parent, transmit, **kwargs)
 
     def sell(self, data: Any = None, size: float | None = None, price: float | None = None,
              plimit: float | None = None, exectype: int | None = None, valid: Any = None,
@@ -421,10 +420,8 @@ class Strategy(TradingHooks, LineIterator):
         size = size if size is not None else self.getsizing(data, isbuy=False)
         if not size:
             return None
-        return self.broker.sell(
-            self, data, size=abs(size), price=price, plimit=plimit, exectype=exectype,
-            valid=valid, tradeid=tradeid, oco=oco, trailamount=trailamount,
-            trailpercent=trailpercent, parent=parent, transmit=transmit, **kwargs)
+        return self.broker.sell(self, data, abs(size), price, plimit, exectype, valid, tradeid,
+                                oco, trailamount, trailpercent, parent, transmit, **kwargs)
 
     def close(self, data: Any = None, size: float | None = None, **kwargs: Any) -> Any:
         """Counter the current position (or ``size`` of it)."""

@@ -111,10 +111,11 @@ class BuySell(Observer):
             self._mark(self.lines.sell, sells, data.high, 1.0 + self.p.bardist)
 
     def _mark(self, line: Any, prices: list[float], ref: Any, factor: float) -> None:
-        cur = line[0]
+        a, i = line._a, line._clk.idx
+        cur = a[i]
         total, count = (0.0, 0) if math.isnan(cur) else (cur * 1.0, 1)
         value = (total + math.fsum(prices)) / (count + len(prices))
-        line[0] = ref[0] * factor if self.p.barplot else value
+        a[i] = ref[0] * factor if self.p.barplot else value
 
 
 class Trades(Observer):

@@ -16,7 +16,7 @@ from tradebridge.utils.dates import date2num, num2date, time2num
 
 from ._autodict import AutoOrderedDict
 from ._base import FastCopy, Parametrized
-from .orderdata import OrderData
+from .orderdata import OrderData, OrderExecutionBit
 from .validate import check_order_args, check_valid_not_past
 
 __all__ = ["ALIVE", "BuyOrder", "Order", "OrderBase", "SellOrder"]
@@ -390,11 +390,10 @@ class OrderBase(FastCopy, Parametrized):
         """Record a fill."""
         if not size:
             return
-        self.executed.add(
-            dt, size, price, closed, closedvalue, closedcomm,
-            opened, openedvalue, openedcomm, pnl, psize, pprice,
-        )
-        self.executed.margin = margin
+        executed = self.executed
+        executed.addbit(OrderExecutionBit(dt, size, price, closed, closedvalue, closedcomm,
+                                          opened, openedvalue, openedcomm, pnl, psize, pprice))
+        executed.margin = margin
 
     def expire(self) -> bool:
         """Mark it expired; True if it did."""
@@ -408,9 +407,15 @@ class OrderBase(FastCopy, Parametrized):
 class Order(OrderBase):
     """An order whose fills set Partial/Completed and that expires on its ``valid`` time."""
 
-    def execute(self, *args: Any) -> None:
+    def execute(
+        self, dt: float, size: float, price: float,
+        closed: float, closedvalue: float, closedcomm: float,
+        opened: float, openedvalue: float, openedcomm: float,
+        margin: Any, pnl: float, psize: float, pprice: float,
+    ) -> None:
         """Record a fill and set Partial or Completed."""
-        super().execute(*args)
+        OrderBase.execute(self, dt, size, price, closed, closedvalue, closedcomm, opened,
+                          openedvalue, openedcomm, margin, pnl, psize, pprice)
         self.status = self.Partial if self.executed.remsize else self.Completed
 
     def expire(self) -> bool:
