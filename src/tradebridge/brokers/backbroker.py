@@ -61,6 +61,8 @@ class BackBroker(BrokerBase):
         self.pending: deque[Order | None] = deque()
         self._toactivate: deque[Order] = deque()
         self.positions: defaultdict[Any, Position] = defaultdict(Position)
+        if type(self).getposition is BackBroker.getposition:  # read every bar: no Python frame
+            self.getposition = self.positions.__getitem__  # type: ignore[method-assign]
         self.d_credit: defaultdict[Any, float] = defaultdict(float)
         self.submitted: deque[Order] = deque()
         self.links = OrderLinks(self)

@@ -96,8 +96,8 @@ def _run_once_plain(cerebro: Any, data: Any, strat: Any) -> None:
                     owner = order.owner if order.owner is not None else strat
                     owner._addnotification(order, quicknotify=quick)
                     order = getn()
-            if cerebro._event_stop:
-                return
+                if cerebro._event_stop:  # only notifications run user code before the step
+                    return
             iclk.idx = i
             strat._stepfn(dta[i])  # _step, or _step_plain once the strategy is in steady state
             if cerebro._event_stop:

@@ -240,14 +240,20 @@ class Strategy(TradingHooks, LineIterator):
         self.next()
         for call in self._ancalls:
             call()
-        self._observe(i, -1, events)
+        self._oclk.idx = i  # _observe(i, -1, events), without the call on quiet steps
+        for call in self._obscalls:
+            call()
+        if events:
+            self._observe(i, -1, events, stepped=True)
 
-    def _observe(self, i: int, status: int, events: Any) -> None:
-        """Observers record step ``i`` (after next); the step's notifications are then done."""
+    def _observe(self, i: int, status: int, events: Any, stepped: bool = False) -> None:
+        """Observers record step ``i`` (after next); the step's notifications are then done.
+        ``stepped``: the observers called every step already were."""
         self._oclk.idx = i
         if status < 0:
-            for call in self._obscalls:
-                call()
+            if not stepped:
+                for call in self._obscalls:
+                    call()
             if events:
                 for call in self._obsevents:
                     call()
