@@ -77,8 +77,9 @@ class RunSummary(Analyzer):
             return {"annual_return_pct": None, "sharpe": None}
         day = _day_keys(dts, getattr(self.strategy.datetime, "_tz", None))
         last = np.append(day[1:] != day[:-1], True)
-        ends = values[last].tolist()
-        returns = [e / s - 1.0 for e, s in zip(ends, [start, *ends[:-1]])]
+        ends = values[last]
+        before = np.concatenate(([start], ends[:-1]))
+        returns = (ends / before - 1.0).tolist()  # the same divisions, element by element
         sharpe = None
         mean = average(returns)
         try:

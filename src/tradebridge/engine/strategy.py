@@ -288,7 +288,7 @@ class Strategy(TradingHooks, LineIterator):
 
     def _addnotification(self, order: Any, quicknotify: bool = False) -> None:
         """The broker's word on an order: queue it and update the trades it touches."""
-        if not getattr(order.p, "simulated", False):
+        if not getattr(order, "simulated", False):
             self._orderspending.append(order)
         trades = self._tradebook.add(order) if order.executed.size else None  # fills only
         if trades:

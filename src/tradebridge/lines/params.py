@@ -139,6 +139,8 @@ def merge_decl(cls: type, attr: str) -> None:
     base: type[AutoInfo] = AutoInfo
     for klass in cls.__mro__[1:]:
         found = klass.__dict__.get(attr)
+        if found is not None and not isinstance(found, type) and hasattr(found, "__get__"):
+            found = found.__get__(None, klass)  # a descriptor: its value on the class
         if isinstance(found, type) and issubclass(found, AutoInfo):
             base = found
             break

@@ -23,7 +23,20 @@ __all__ = ["ALIVE", "BuyOrder", "Order", "OrderBase", "SellOrder"]
 
 _DAY_END = _dt.time(23, 59, 59, 9999)  # backtrader's end of a DAY order
 _SESSION_FRACS: dict[_dt.time, float] = {}  # session end time -> fraction of a day
+_ARGS = ("owner", "data", "size", "price", "pricelimit", "exectype", "valid", "tradeid", "oco",
+         "trailamount", "trailpercent", "parent", "transmit", "simulated", "histnotify")
 ALIVE = frozenset(range(4))  # statuses that can still fill: Created, Submitted, Accepted, Partial
+
+
+class _ParamsAccess:
+    """``Order.params`` is the params class (as every Parametrized class's); ``order.params``
+    is the order's params object, ``order.p``, built when first read."""
+
+    def __init__(self, pcls: type) -> None:
+        self.pcls = pcls
+
+    def __get__(self, obj: Any, objtype: Any = None) -> Any:
+        return self.pcls if obj is None else obj.p
 
 
 class OrderBase(FastCopy, Parametrized):
@@ -88,13 +101,23 @@ class OrderBase(FastCopy, Parametrized):
     transmit: Any = True
     trailamount: Any = None
     trailpercent: Any = None
+    _simulated = False
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)  # cls.params is now the merged params class
+        cls.params = _ParamsAccess(cls.params)  # type: ignore[assignment]
 
     def __init__(self, **kwargs: Any) -> None:
         pcls = type(self).params
         defaults = pcls._defaults
         if not kwargs.keys() <= defaults.keys():
             raise unknown_param_error(self, sorted(kwargs.keys() - defaults.keys())[0])
-        self._setup(pcls, {**defaults, **kwargs})
+        values = {**defaults, **kwargs}
+        self._setup(*(values[name] for name in _ARGS))
+        if len(values) > len(_ARGS):  # a subclass declared params of its own: keep them all
+            p = object.__new__(pcls)
+            p.__dict__ = values
+            self.p = p
 
     @classmethod
     def _make(cls, owner: Any, data: Any, size: float, price: Any, pricelimit: Any, exectype: Any,
@@ -103,28 +126,33 @@ class OrderBase(FastCopy, Parametrized):
         """An order from a broker's positional arguments: the same as ``cls(owner=..., ...)``
         without packing and checking keyword arguments (this runs for every order)."""
         order = cls.__new__(cls)
-        pcls = cls.params
-        order._setup(pcls, {
-            **pcls._defaults, "owner": owner, "data": data, "size": size, "price": price,
-            "pricelimit": pricelimit, "exectype": exectype, "valid": valid, "tradeid": tradeid,
-            "oco": oco, "trailamount": trailamount, "trailpercent": trailpercent,
-            "parent": parent, "transmit": transmit, "histnotify": histnotify})
+        order._setup(owner, data, size, price, pricelimit, exectype, valid, tradeid, oco,
+                     trailamount, trailpercent, parent, transmit, False, histnotify)
         return order
 
-    def _setup(self, pcls: type, values: dict[str, Any]) -> None:
-        """Check the arguments and set the order up; ``values`` holds every param."""
+    @functools.cached_property
+    def p(self) -> Any:
+        """The order's params (backtrader's ``order.p``), built when first read: the order
+        keeps its arguments as given (few orders are ever asked for them)."""
+        pcls = type(self).params
         p = object.__new__(pcls)
-        p.__dict__ = values
-        self.params = self.p = p
-        size, price, pricelimit = values["size"], values["price"], values["pricelimit"]
-        trailamount, trailpercent = values["trailamount"], values["trailpercent"]
-        exectype = values["exectype"]
+        p.__dict__ = {**pcls._defaults, **dict(zip(_ARGS, self._args))}
+        return p
+
+
+    def _setup(self, owner: Any, data: Any, size: Any, price: Any, pricelimit: Any,
+               exectype: Any, valid: Any, tradeid: Any, oco: Any, trailamount: Any,
+               trailpercent: Any, parent: Any, transmit: Any, simulated: Any,
+               histnotify: Any) -> None:
+        """Check the arguments (every param, in ``_ARGS`` order) and set the order up."""
+        self._args = (owner, data, size, price, pricelimit, exectype, valid, tradeid, oco,
+                      trailamount, trailpercent, parent, transmit, simulated, histnotify)
         if exectype is None:
             exectype = self.Market
         check_order_args(size, price, pricelimit, self.ExecTypes[exectype], trailamount,
                          trailpercent)
-        self.owner = values["owner"]
-        self.data = values["data"]
+        self.owner = owner
+        self.data = data
         self.size = size if self.ordtype == self.Buy else -size
         self.price, self.exectype = price, exectype
         # the optional arguments are stored only when given (their defaults are on the class)
@@ -134,8 +162,6 @@ class OrderBase(FastCopy, Parametrized):
             self.trailamount = trailamount
         if trailpercent is not None:
             self.trailpercent = trailpercent
-        tradeid, oco, parent, transmit = (values["tradeid"], values["oco"], values["parent"],
-                                          values["transmit"])
         if tradeid != 0:
             self.tradeid = tradeid
         if oco is not None:
@@ -145,12 +171,14 @@ class OrderBase(FastCopy, Parametrized):
             self._active = False
         if transmit is not True:
             self.transmit = transmit
+        if simulated:
+            self._simulated = True
         self.ref = next(self.refbasis)
         self.info = AutoOrderedDict()
-        self._make_created(values["simulated"])
+        self._make_created(simulated)
         self.executed = OrderData(None, 0, 0.0, 0.0, self.size)
-        if values["valid"] is not None:
-            self.valid = self._valid_to_num(values["valid"])
+        if valid is not None:
+            self.valid = self._valid_to_num(valid)
 
     def _make_created(self, simulated: bool = False) -> None:
         """Build ``created``; trailing stops start at +/-inf and trail from the given price."""
@@ -193,7 +221,7 @@ class OrderBase(FastCopy, Parametrized):
             num = self._day_end()
         else:
             num = valid  # a date number, as backtrader documents
-        if not self.p.simulated:
+        if not self._simulated:
             check_valid_not_past(num, self.data.datetime[0], valid)
         return num
 
@@ -205,7 +233,7 @@ class OrderBase(FastCopy, Parametrized):
     def dteos(self) -> float:
         """Date number of the session end on or after the creation bar (where a Close order
         fills); worked out when first read, as only Close orders and printing need it."""
-        if self.p.simulated:
+        if self._simulated:
             return 0.0
         num = self.created.dt
         data = self.data
@@ -263,7 +291,7 @@ class OrderBase(FastCopy, Parametrized):
     @property
     def simulated(self) -> bool:
         """Whether the order was built without a data bar (broker-side bookkeeping)."""
-        return self.p.simulated
+        return self._simulated
 
     @property
     def histnotify(self) -> bool:
@@ -347,7 +375,7 @@ class OrderBase(FastCopy, Parametrized):
 
     def _stamp(self) -> None:
         """Set the execution time to the current bar (for non-fill outcomes)."""
-        if not self.p.simulated:
+        if not self._simulated:
             self.executed.dt = self.data.datetime[0]
 
     def reject(self, broker: Any = None, reason: str | None = None) -> bool:
@@ -476,3 +504,6 @@ class StopSellOrder(SellOrder):
 
 class StopLimitSellOrder(SellOrder):
     """Kept for backtrader compatibility."""
+
+
+OrderBase.params = _ParamsAccess(OrderBase.params)  # type: ignore[assignment]

@@ -121,7 +121,9 @@ class Trade(FastCopy):
         if not size:
             return
         data = self.data
-        simulated = order.p.simulated
+        simulated = getattr(order, "simulated", None)  # an Order's, without building its p
+        if simulated is None:
+            simulated = order.p.simulated
         self.commission += commission
         oldsize = self.size
         self.size += size
