@@ -39,3 +39,13 @@ def test_a_window_holding_nan_or_infinity_sums_to_it_and_the_others_are_untouche
     assert out[3] == 5.0
     assert out[4] == math.inf and out[5] == math.inf
     assert out[6] == 9.0 and out[7] == 11.0
+
+
+def test_long_series_sum_every_window_to_math_fsum_whichever_way_they_are_summed():
+    rng = np.random.default_rng(11)
+    values = np.round(rng.uniform(0.5, 5000.0, 60_000), 2)  # longer than the doubling bound
+    for period in (3, 10, 47, 48, 70):
+        for series in (values, values[:20_000]):  # long: sequential below 48; short: doubling
+            out = rolling_fsum(series, period)
+            picks = rng.integers(period - 1, len(series), 300)
+            assert all(out[i] == math.fsum(series[i - period + 1 : i + 1].tolist()) for i in picks)

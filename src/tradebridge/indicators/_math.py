@@ -27,26 +27,89 @@ def rolling_fsum(x: np.ndarray, period: int) -> np.ndarray:
     m = n - period + 1
     if m <= 0 or period <= 0:
         return out
+    # long windows: sums of 2, 4, 8, ... values combined (about 2 log2(period) passes over
+    # the data instead of period - 1); it needs more scratch arrays, which cost more than
+    # they save on long series with short windows (measured crossovers)
+    doubling = period >= 48 or (period >= 10 and n <= 50_000)
+    with np.errstate(invalid="ignore", over="ignore"):
+        s, c = (_doubling_sums if doubling else _sequential_sums)(x, period, m)
+        bad = ~np.isfinite(s)  # the plain sum carries a NaN/inf, the compensation would not
+        np.add(s, c, out=c)
+        np.copyto(c, s, where=bad)
+    out[period - 1 :] = c
+    return out
+
+
+def _add_compensated(a: np.ndarray, ac: np.ndarray | None, b: np.ndarray, bc: np.ndarray | None,
+                     s: np.ndarray, c: np.ndarray, back: np.ndarray, lost: np.ndarray) -> None:
+    """``(s, c) = (a, ac) + (b, bc)``: ``s`` the rounded sum of ``a`` and ``b``, ``c`` their
+    compensations (None: zero) plus its exact rounding error. ``s`` must not alias an input
+    (``c`` may be ``ac``); ``back`` and ``lost`` are scratch."""
+    np.add(a, b, out=s)
+    np.subtract(s, a, out=back)  # the part of b that made it into s
+    np.subtract(s, back, out=lost)
+    np.subtract(a, lost, out=lost)  # what of a was lost
+    np.subtract(b, back, out=back)  # what of b was lost
+    np.add(lost, back, out=lost)
+    if ac is None and bc is None:
+        np.add(lost, 0.0, out=c)
+    elif ac is None or bc is None:
+        np.add(bc if ac is None else ac, lost, out=c)
+    else:
+        np.add(ac, bc, out=c)
+        np.add(c, lost, out=c)
+
+
+def _sequential_sums(x: np.ndarray, period: int, m: int) -> tuple[np.ndarray, np.ndarray]:
+    """(sums, compensations) of the ``m`` windows, adding one value after another."""
     s = x[0:m].copy()
     c = np.zeros(m)
-    t, back, err = np.empty(m), np.empty(m), np.empty(m)  # reused: no array per step
-    with np.errstate(invalid="ignore", over="ignore"):
-        for k in range(1, period):
-            v = x[k : k + m]
-            np.add(s, v, out=t)
-            np.subtract(t, s, out=back)  # the part of v that made it into t
-            np.subtract(t, back, out=err)
-            np.subtract(s, err, out=err)  # what of s was lost
-            np.subtract(v, back, out=back)  # what of v was lost
-            np.add(err, back, out=err)
-            c += err
-            s, t = t, s
-        res = s + c
-    # non-finite windows: the plain sum carries the NaN/inf, the compensation would not
-    bad = ~np.isfinite(s)
-    res[bad] = s[bad]
-    out[period - 1 :] = res
-    return out
+    t, back, lost = np.empty(m), np.empty(m), np.empty(m)  # reused: no array per step
+    for k in range(1, period):
+        _add_compensated(s, c, x[k : k + m], None, t, c, back, lost)
+        s, t = t, s
+    return s, c
+
+
+def _doubling_sums(x: np.ndarray, period: int, m: int) -> tuple[np.ndarray, np.ndarray]:
+    """(sums, compensations) of the ``m`` windows from blocks of 1, 2, 4, ... values: the
+    window is the blocks of ``period``'s binary digits, laid end to end."""
+    n = len(x)
+    back, lost = np.empty(n), np.empty(n)
+    spare = [(np.empty(n), np.empty(n)), (np.empty(n), np.empty(n))]  # block levels
+    accs = [(np.empty(m), np.empty(m)), (np.empty(m), np.empty(m))]  # the window so far
+    level: tuple[np.ndarray, np.ndarray | None] = (x, None)  # blocks of one value
+    acc: tuple[np.ndarray, np.ndarray] | None = None
+    blen, done, left = 1, 0, period
+    while True:
+        if left & 1:  # this block size is in the window: add the block after those added
+            bs = level[0][done : done + m]
+            bc = None if level[1] is None else level[1][done : done + m]
+            nxt = accs.pop()
+            if acc is None:
+                nxt[0][:] = bs
+                nxt[1][:] = 0.0 if bc is None else bc
+            else:
+                _add_compensated(acc[0], acc[1], bs, bc, nxt[0], nxt[1], back[:m], lost[:m])
+                accs.append(acc)
+            acc = nxt
+            done += blen
+        left >>= 1
+        if not left:
+            break
+        k = n - 2 * blen + 1  # blocks of 2 * blen values: two neighbouring blocks
+        s, c = spare.pop()
+        lc = level[1]
+        _add_compensated(level[0][:k], None if lc is None else lc[:k],
+                         level[0][blen : blen + k], None if lc is None else lc[blen : blen + k],
+                         s[:k], c[:k], back[:k], lost[:k])
+        if lc is not None:
+            spare.append((level[0].base if level[0].base is not None else level[0],
+                          lc.base if lc.base is not None else lc))
+        level = (s[:k], c[:k])
+        blen *= 2
+    assert acc is not None
+    return acc
 
 
 def _window_view(x: np.ndarray, period: int) -> np.ndarray:
