@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from typing import Any
+
+import numpy as np
 
 __all__ = ["FundModeMixin", "average", "standarddev"]
 
@@ -17,7 +20,11 @@ def average(values: Sequence[float], bessel: bool = False) -> float:
 def standarddev(values: Sequence[float], avgx: float | None = None, bessel: bool = False) -> float:
     """Standard deviation around ``avgx`` (the mean when not given)."""
     mean = average(values) if avgx is None else avgx
-    return math.sqrt(average([(v - mean) ** 2.0 for v in values], bessel=bessel))
+    # (v - mean) ** 2.0 for each value, as backtrader squares: C pow, which is not always
+    # the correctly rounded v * v; map(pow) does the same calls without a Python loop
+    squares = list(map(pow, np.subtract(np.asarray(values, dtype=np.float64), mean).tolist(),
+                       itertools.repeat(2.0)))
+    return math.sqrt(average(squares, bessel=bessel))
 
 
 class FundModeMixin:
