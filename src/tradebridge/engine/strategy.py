@@ -25,6 +25,7 @@ class Strategy(TradingHooks, LineIterator):
     lines = ("datetime",)
     csv = True
     _running_cerebro: Any = None
+    _hears_orders = True  # until _prepare_run looks: whether notify_order is overridden
 
     # -- construction -----------------------------------------------------------------------
     def _preinit(self, args: tuple, kwargs: dict) -> tuple[tuple, dict]:
@@ -124,6 +125,8 @@ class Strategy(TradingHooks, LineIterator):
         self._cash_analyzers = [a for a in self._stepped_analyzers if a._listens_cash()]
         self._dlens = [0] * len(self.datas)
         self._stepfn = self._step
+        hook = self.notify_order  # an instance attribute, or a class's own method
+        self._hears_orders = getattr(hook, "__func__", None) is not TradingHooks.notify_order
         cls = type(self)
         self._wants_cash = (cls.notify_cashvalue is not Strategy.notify_cashvalue
                             or cls.notify_fund is not Strategy.notify_fund
@@ -301,11 +304,12 @@ class Strategy(TradingHooks, LineIterator):
             orders, trades = qorders or [], qtrades or []
         else:
             orders, trades = self._orderspending, self._tradespending
-        for order in orders:
-            if order.exectype != order.Historical or getattr(order, "histnotify", False):
-                self.notify_order(order)
-            for analyzer in self._stepped_analyzers:
-                analyzer._notify_order(order)
+        if self._hears_orders or self._stepped_analyzers:  # else nobody to tell
+            for order in orders:
+                if order.exectype != order.Historical or getattr(order, "histnotify", False):
+                    self.notify_order(order)
+                for analyzer in self._stepped_analyzers:
+                    analyzer._notify_order(order)
         for trade in trades:
             self.notify_trade(trade)
             for analyzer in self._stepped_analyzers:
