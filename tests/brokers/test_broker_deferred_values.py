@@ -4,10 +4,14 @@ bit-for-bit same as when every bar is valued as it comes (``defer_values`` switc
 
 import math
 
+import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import tradebridge as bt
 from tradebridge.brokers.backbroker import BackBroker
+from tradebridge.brokers.valuation import add_unlevered, add_unlevered_array
 from tradebridge.utils.synthetic import synthetic_ohlcv
 
 BARS = 400
@@ -212,3 +216,16 @@ def test_a_broker_that_values_its_own_way_is_not_deferred():
     broker.set_fundmode(True)
     assert not broker.defer_values(data, 0)
     assert BackBroker().defer_values(data, 0)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.floats(-1e6, 1e6), st.floats(-1e6, 1e6),
+                          st.sampled_from([1.0, 2.0, 3.0, 0.5, 1])), min_size=1, max_size=50),
+       st.floats(-1e3, 1e3))
+def test_the_array_form_of_the_unlevered_sum_is_the_scalar_one_bit_for_bit(rows, acc):
+    dvalue = np.array([r[0] for r in rows])
+    dunrealized = np.array([r[1] for r in rows])
+    lev = np.array([float(r[2]) for r in rows])
+    got = add_unlevered_array(acc, dvalue, dunrealized, lev)
+    want = [add_unlevered(acc, dv, du, lv) for dv, du, lv in rows]
+    assert got.tolist() == want

@@ -149,6 +149,7 @@ class BackBroker(BrokerBase):
         self.startingcash = self.cash = self.p.cash = check_finite("cash", cash)
         self._value_last = cash
         if deferred is not None:  # what an observer reading after this call would record
+            deferred.eager = deferred.clock.idx
             deferred.record_now(self.cash, cash)
 
     setcash = set_cash
@@ -215,6 +216,7 @@ class BackBroker(BrokerBase):
             if lever:
                 value = levered
         if deferred is not None:
+            deferred.eager = deferred.clock.idx
             deferred.record_now(self.cash, self._value_last)
         return value
 
@@ -275,40 +277,41 @@ class BackBroker(BrokerBase):
             self._catch_up()
             self._deferred = None
 
-    def _catch_up(self, upto: int | None = None) -> None:
-        """Value the idle bars since the last valuation, up to bar ``upto`` (the current bar
-        when None): on them the account and positions were what they are now."""
+    def _catch_up(self, upto: int | None = None, read: bool = True) -> None:
+        """The idle bars since the last valuation, up to bar ``upto`` (the current bar when
+        None), saw the account and positions as they are now: hold them with it; when the
+        value is being ``read``, value everything held."""
         deferred = self._deferred
         assert deferred is not None
         clk = deferred.clock
         now = clk.idx
         end = now if upto is None else upto
         start = deferred.valued + 1
-        if start > end:
-            return
-        deferred.valued = end
-        held = [(d, pos) for d, pos in self.positions.items() if pos.size]
+        if start <= end:
+            deferred.valued = end
+            self._hold(deferred, start, end, clk, now)
+        if read:
+            last = deferred.flush()
+            if last is not None and last[0] > deferred.eager:  # newer than the broker's own
+                self._value_last, self._parts_last = last[1], last[2]
+
+    def _hold(self, deferred: DeferredValues, start: int, end: int, clk: Any, now: int) -> None:
+        """Hold bars ``start``..``end`` for a batch valuation when the account is cash and at
+        most one stock position in the deferred data; value anything else now."""
         cash = self.cash
+        held = [(d, pos) for d, pos in self.positions.items() if pos.size]
         if not held:
-            self._value_last = cash
-            self._parts_last = (cash, 0.0, 0.0, 0.0)
-            deferred.record(start, end, cash, None)
+            deferred.hold(start, end, cash, 0.0, 0.0, 1.0, 1.0)
             return
         if len(held) == 1 and self.p.shortcash:
             data, pos = held[0]
             _, cp, close = self._valuers.get(data) or self.valuer(data)
             if cp is not None and close is not None and close._a is deferred.closes:
-                size, price, mult, lev = pos.size, pos.price, cp.mult, cp.leverage
-                # _revalue's arithmetic for this one position, bar after bar
-                values = [cash + add_unlevered(0.0, size * c, size * (c - price) * mult, lev)
-                          for c in deferred.closes[start:end]]
-                values.append(self._revalue_at(clk, end, now))  # and its parts, at the last
-                deferred.record(start, end, cash, values)
+                deferred.hold(start, end, cash, pos.size, pos.price, cp.mult, cp.leverage)
                 return
-        values = []
-        for i in range(start, end + 1):  # anything else: revalue bar by bar
-            values.append(self._revalue_at(clk, i, now))
-        deferred.record(start, end, cash, values)
+        values = [self._revalue_at(clk, i, now) for i in range(start, end + 1)]
+        deferred.record(start, end, cash, values)  # bar by bar, as every bar would be
+        deferred.eager = end
 
     def _revalue_at(self, clk: Any, i: int, now: int) -> float:
         """``_revalue`` with the data's clock at bar ``i`` (then back at ``now``)."""
@@ -649,7 +652,7 @@ class BackBroker(BrokerBase):
             if not (self._toactivate or self.submitted or self.pending or self._cash_addition
                     or self._scheme_flags != _QUIET):
                 return  # nothing to do: the bar is valued when its value is read
-            self._catch_up(deferred.clock.idx - 1)  # the bars before saw the state before
+            self._catch_up(deferred.clock.idx - 1, read=False)  # they saw the state before
             deferred.valued = deferred.clock.idx  # below; until then reads see the last value
         toactivate = self._toactivate
         while toactivate:
@@ -667,6 +670,7 @@ class BackBroker(BrokerBase):
             self._apply_cash_additions()
         self._revalue()
         if deferred is not None:
+            deferred.eager = deferred.clock.idx
             deferred.record_now(self.cash, self._value_last)
 
 

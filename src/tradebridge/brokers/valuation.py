@@ -2,9 +2,10 @@
 
 The backtest broker values its account after every bar, as backtrader does. While the
 engine steps one preloaded data, a bar on which the broker has nothing to do changes nothing
-but the close, so its value can wait until someone reads it; ``DeferredValues`` keeps which
-bars wait and writes each one's cash and value, once computed, where observers and analyzers
-asked for them.
+but the close, so its value can wait until someone reads it. ``DeferredValues`` keeps the
+stretches of such bars with the account they saw (cash, one stock position), values them
+all in one array pass when the value is read (often only at the end of the run) and writes
+each bar's cash and value where observers and analyzers asked for them.
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ from __future__ import annotations
 from array import array
 from typing import Any
 
-__all__ = ["DeferredValues", "add_unlevered"]
+import numpy as np
+
+__all__ = ["DeferredValues", "add_unlevered", "add_unlevered_array"]
 
 
 def add_unlevered(acc: float, dvalue: float, dunrealized: float, lev: float) -> float:
@@ -24,24 +27,79 @@ def add_unlevered(acc: float, dvalue: float, dunrealized: float, lev: float) -> 
     return acc + dvalue
 
 
+def add_unlevered_array(acc: float, dvalue: np.ndarray, dunrealized: np.ndarray,
+                        lev: np.ndarray) -> np.ndarray:
+    """``add_unlevered`` element by element: the same operations in the same order, so
+    each element is the scalar function's result to the last bit (tested)."""
+    long = np.add(acc, (dvalue - dunrealized) / lev)
+    long += dunrealized
+    return np.where(dvalue > 0, long, np.add(acc, dvalue))
+
+
+_Held = tuple[int, int, float, float, float, float, float]
+
+
 class DeferredValues:
     """Which bars of one data wait to be valued, and the arrays their figures go into."""
 
-    __slots__ = ("clock", "closes", "offset", "sinks", "valued")
+    __slots__ = ("clock", "closes", "offset", "sinks", "valued", "eager", "_held")
 
     def __init__(self, clock: Any, closes: array, offset: int) -> None:
         self.clock = clock  # the data's clock: its idx is the current bar
         self.closes = closes  # the data's close array (preloaded: every bar is there)
         self.offset = offset  # a bar's index in the sinks minus its index in the data
-        self.valued = clock.idx  # the last bar valued
+        self.valued = clock.idx  # the last bar valued or held to be valued
+        self.eager = clock.idx  # the last bar the broker valued itself (its figures are set)
         self.sinks: list[tuple[array | None, array | None]] = []  # (cash, value) per step
+        self._held: list[_Held] = []
 
-    def record(self, start: int, end: int, cash: float, values: list[float] | None) -> None:
-        """Bars ``start``..``end`` were valued: cash ``cash`` throughout, value ``values``
-        (bar by bar) or, when None, the cash."""
+    def hold(self, start: int, end: int, cash: float, size: float, price: float, mult: float,
+             lev: float) -> None:
+        """Bars ``start``..``end`` saw ``cash`` and ``size`` units of a stock-like position
+        bought at ``price`` (size 0: none): value them at the next ``flush``."""
+        self._held.append((start, end, cash, size, price, mult, lev))
+
+    def flush(self) -> tuple[int, float, tuple[float, float, float, float]] | None:
+        """Value every held bar in one pass and record them; return the last held bar, its
+        value and the parts of it (cash, position value, unlevered value, unrealized
+        profit, as the broker's valuation sums them), or None when nothing was held."""
+        held = self._held
+        if not held:
+            return None
+        self._held = []
+        cols = np.array(held, dtype=np.float64)
+        starts, lengths = cols[:, 0].astype(np.int64), (cols[:, 1] - cols[:, 0] + 1).astype(np.int64)
+        bars = np.arange(int(lengths.sum())) + np.repeat(starts - (np.cumsum(lengths) - lengths),
+                                                          lengths)
+        view = np.frombuffer(self.closes, dtype=np.float64)
+        close = view[bars]  # a copy: the close array is not held
+        del view
+        cash, size, price, mult, lev = (np.repeat(cols[:, j], lengths) for j in range(2, 7))
+        dvalue = size * close
+        dunrealized = size * (close - price) * mult
+        unlevered = add_unlevered_array(0.0, dvalue, dunrealized, lev)
+        flat = size == 0  # no position: the broker sums nothing (whatever the close)
+        values = np.where(flat, cash + 0.0, cash + unlevered)
+        self._write(bars + self.offset, cash, values)
+        if flat[-1]:
+            parts = (cash[-1], 0.0, 0.0, 0.0)
+        else:
+            parts = (cash[-1], 0.0 + dvalue[-1], unlevered[-1], 0.0 + dunrealized[-1])
+        return int(bars[-1]), float(values[-1]), tuple(float(x) for x in parts)  # type: ignore[return-value]
+
+    def _write(self, steps: np.ndarray, cash: np.ndarray, values: np.ndarray) -> None:
+        for cash_a, value_a in self.sinks:
+            for sink, figures in ((cash_a, cash), (value_a, values)):
+                if sink is not None:
+                    view = np.frombuffer(sink, dtype=np.float64)
+                    view[steps] = figures
+                    del view  # no buffer left exported: the array may grow or shrink again
+
+    def record(self, start: int, end: int, cash: float, values: list[float]) -> None:
+        """Bars ``start``..``end`` were valued: cash ``cash`` throughout, ``values`` bar by bar."""
         lo, hi = start + self.offset, end + 1 + self.offset
         flat = array("d", (cash,)) * (hi - lo)
-        vals = flat if values is None else array("d", values)
+        vals = array("d", values)
         for cash_a, value_a in self.sinks:
             if cash_a is not None:
                 cash_a[lo:hi] = flat
