@@ -229,3 +229,19 @@ def test_the_array_form_of_the_unlevered_sum_is_the_scalar_one_bit_for_bit(rows,
     got = add_unlevered_array(acc, dvalue, dunrealized, lev)
     want = [add_unlevered(acc, dv, du, lv) for dv, du, lv in rows]
     assert got.tolist() == want
+
+
+@pytest.mark.parametrize("case", ["long only", "long and short", "reads every bar",
+                                  "cash added and set"])
+def test_small_batches_and_a_low_bound_give_the_same_figures(case, monkeypatch):
+    from tradebridge.brokers import valuation
+
+    strategy, setup = CASES[case]
+    eager = _run(strategy, False, monkeypatch, setup)
+    monkeypatch.setattr(valuation, "_BATCH", 3)  # most flushes in one array pass
+    monkeypatch.setattr(valuation, "_BOUND", 37)  # and many before anyone reads
+    lazy = _run(strategy, True, monkeypatch, setup)
+    for key in ("cash", "value"):
+        assert _same(lazy[key], eager[key]), key
+    assert lazy["summary"] == eager["summary"] and lazy["final"] == eager["final"]
+    assert lazy["seen"] == eager["seen"]

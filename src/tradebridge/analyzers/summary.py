@@ -44,7 +44,7 @@ class RunSummary(Analyzer):
         recorded = len(self._values)
         self._values.extend(nan_array(steps - recorded))
         broker.add_value_sink(None, self._values)
-        self._record = _skip
+        self._getvalue, self._record = _no_value, _skip  # steps before the steady state too
         return True
 
     def notify_trade(self, trade: Any) -> None:
@@ -95,6 +95,11 @@ class RunSummary(Analyzer):
 
 def _skip(value: float) -> None:
     """The record of a step the broker writes itself."""
+
+
+def _no_value() -> float:
+    """The value of a step the broker writes itself: not read."""
+    return math.nan
 
 
 def _day_keys(dts: np.ndarray, tz: Any) -> np.ndarray:

@@ -18,7 +18,7 @@ from .fillcash import closing_part, opening_part, settle
 from .links import OrderLinks
 from .matching import Matcher, bar_of
 from .risk import cash_reason
-from .valuation import DeferredValues, add_unlevered
+from .valuation import DeferredValues, add_unlevered, stock_parts
 
 __all__ = ["BackBroker", "BrokerBack"]
 
@@ -234,9 +234,8 @@ class BackBroker(BrokerBase):
                 continue
             comminfo, cp, close = valuers.get(data) or self.valuer(data)
             close = data.close[0] if close is None else close._a[close._clk.idx]
-            if cp is not None and shortcash:  # CommInfoBase's stock formulas, inline
-                dvalue = size * close
-                dunrealized = size * (close - pos.price) * cp.mult
+            if cp is not None and shortcash:  # CommInfoBase's stock formulas, in one call
+                dvalue, dunrealized = stock_parts(size, pos.price, close, cp.mult)
                 lev = cp.leverage
             else:
                 if shortcash:
@@ -287,11 +286,17 @@ class BackBroker(BrokerBase):
         now = clk.idx
         end = now if upto is None else upto
         start = deferred.valued + 1
+        if read and start == end == now and not deferred.holding:  # read every bar: value it
+            self._revalue()
+            deferred.valued = deferred.eager = now
+            deferred.record_now(self.cash, self._value_last)
+            return
         if start <= end:
             deferred.valued = end
             self._hold(deferred, start, end, clk, now)
         if read:
-            last = deferred.flush()
+            deferred.flush()
+            last = deferred.last
             if last is not None and last[0] > deferred.eager:  # newer than the broker's own
                 self._value_last, self._parts_last = last[1], last[2]
 

@@ -15,7 +15,16 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["DeferredValues", "add_unlevered", "add_unlevered_array"]
+__all__ = ["DeferredValues", "add_unlevered", "add_unlevered_array", "stock_parts"]
+
+_BATCH = 32  # held bars from which one array pass beats valuing them one by one
+_BOUND = 1 << 15  # held bars that are valued at once, whether read or not (memory)
+
+
+def stock_parts(size: Any, price: Any, close: Any, mult: Any) -> tuple[Any, Any]:
+    """(value, unrealized profit) of ``size`` units bought at ``price``, at ``close``:
+    CommInfoBase's stock-like formulas, for numbers or arrays alike."""
+    return size * close, size * (close - price) * mult
 
 
 def add_unlevered(acc: float, dvalue: float, dunrealized: float, lev: float) -> float:
@@ -42,7 +51,8 @@ _Held = tuple[int, int, float, float, float, float, float]
 class DeferredValues:
     """Which bars of one data wait to be valued, and the arrays their figures go into."""
 
-    __slots__ = ("clock", "closes", "offset", "sinks", "valued", "eager", "_held")
+    __slots__ = ("clock", "closes", "offset", "sinks", "valued", "eager", "last", "_held",
+                 "_nheld")
 
     def __init__(self, clock: Any, closes: array, offset: int) -> None:
         self.clock = clock  # the data's clock: its idx is the current bar
@@ -51,22 +61,52 @@ class DeferredValues:
         self.valued = clock.idx  # the last bar valued or held to be valued
         self.eager = clock.idx  # the last bar the broker valued itself (its figures are set)
         self.sinks: list[tuple[array | None, array | None]] = []  # (cash, value) per step
+        # the last bar valued from what was held: (bar, value, parts) as the broker sums them
+        self.last: tuple[int, float, tuple[float, float, float, float]] | None = None
         self._held: list[_Held] = []
+        self._nheld = 0
+
+    @property
+    def holding(self) -> bool:
+        """Whether bars wait to be valued."""
+        return bool(self._held)
 
     def hold(self, start: int, end: int, cash: float, size: float, price: float, mult: float,
              lev: float) -> None:
         """Bars ``start``..``end`` saw ``cash`` and ``size`` units of a stock-like position
         bought at ``price`` (size 0: none): value them at the next ``flush``."""
         self._held.append((start, end, cash, size, price, mult, lev))
+        self._nheld += end - start + 1
+        if self._nheld >= _BOUND:
+            self.flush()
 
-    def flush(self) -> tuple[int, float, tuple[float, float, float, float]] | None:
-        """Value every held bar in one pass and record them; return the last held bar, its
-        value and the parts of it (cash, position value, unlevered value, unrealized
-        profit, as the broker's valuation sums them), or None when nothing was held."""
+    def flush(self) -> None:
+        """Value every held bar and record them; ``last`` is then the last of them."""
         held = self._held
         if not held:
-            return None
+            return
         self._held = []
+        n, self._nheld = self._nheld, 0
+        if n < _BATCH:
+            for segment in held:
+                self._value_one_by_one(*segment)
+        else:
+            self._value_in_one_pass(held)
+
+    def _value_one_by_one(self, start: int, end: int, cash: float, size: float, price: float,
+                          mult: float, lev: float) -> None:
+        closes = self.closes
+        value, parts = cash + 0.0, (cash, 0.0, 0.0, 0.0)  # no position: nothing summed
+        for bar in range(start, end + 1):
+            if size:
+                dvalue, dunrealized = stock_parts(size, price, closes[bar], mult)
+                unlevered = add_unlevered(0.0, dvalue, dunrealized, lev)
+                value = cash + unlevered
+                parts = (cash, 0.0 + dvalue, unlevered, 0.0 + dunrealized)
+            self.record_at(bar, cash, value)
+        self.last = (end, value, parts)
+
+    def _value_in_one_pass(self, held: list[_Held]) -> None:
         cols = np.array(held, dtype=np.float64)
         starts, lengths = cols[:, 0].astype(np.int64), (cols[:, 1] - cols[:, 0] + 1).astype(np.int64)
         bars = np.arange(int(lengths.sum())) + np.repeat(starts - (np.cumsum(lengths) - lengths),
@@ -75,8 +115,7 @@ class DeferredValues:
         close = view[bars]  # a copy: the close array is not held
         del view
         cash, size, price, mult, lev = (np.repeat(cols[:, j], lengths) for j in range(2, 7))
-        dvalue = size * close
-        dunrealized = size * (close - price) * mult
+        dvalue, dunrealized = stock_parts(size, price, close, mult)
         unlevered = add_unlevered_array(0.0, dvalue, dunrealized, lev)
         flat = size == 0  # no position: the broker sums nothing (whatever the close)
         values = np.where(flat, cash + 0.0, cash + unlevered)
@@ -85,7 +124,7 @@ class DeferredValues:
             parts = (cash[-1], 0.0, 0.0, 0.0)
         else:
             parts = (cash[-1], 0.0 + dvalue[-1], unlevered[-1], 0.0 + dunrealized[-1])
-        return int(bars[-1]), float(values[-1]), tuple(float(x) for x in parts)  # type: ignore[return-value]
+        self.last = (int(bars[-1]), float(values[-1]), tuple(float(x) for x in parts))  # type: ignore[assignment]
 
     def _write(self, steps: np.ndarray, cash: np.ndarray, values: np.ndarray) -> None:
         for cash_a, value_a in self.sinks:
@@ -108,7 +147,11 @@ class DeferredValues:
 
     def record_now(self, cash: float, value: float) -> None:
         """The current bar's figures: valued now, or changed after (cash set or added)."""
-        i = self.clock.idx + self.offset
+        self.record_at(self.clock.idx, cash, value)
+
+    def record_at(self, bar: int, cash: float, value: float) -> None:
+        """One bar's figures."""
+        i = bar + self.offset
         if i < 0:
             return
         for cash_a, value_a in self.sinks:
