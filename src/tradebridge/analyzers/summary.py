@@ -79,9 +79,9 @@ class RunSummary(Analyzer):
         last = np.append(day[1:] != day[:-1], True)
         ends = values[last]
         before = np.concatenate(([start], ends[:-1]))
-        returns = (ends / before - 1.0).tolist()  # the same divisions, element by element
+        returns = ends / before - 1.0  # the same divisions, element by element
         sharpe = None
-        mean = average(returns)
+        mean = average(returns.tolist())
         try:
             sharpe = math.sqrt(_DAYS_A_YEAR) * (mean / standarddev(returns, avgx=mean))
         except ZeroDivisionError:
