@@ -435,15 +435,9 @@ class OrderBase(FastCopy, Parametrized):
 class Order(OrderBase):
     """An order whose fills set Partial/Completed and that expires on its ``valid`` time."""
 
-    def execute(
-        self, dt: float, size: float, price: float,
-        closed: float, closedvalue: float, closedcomm: float,
-        opened: float, openedvalue: float, openedcomm: float,
-        margin: Any, pnl: float, psize: float, pprice: float,
-    ) -> None:
-        """Record a fill and set Partial or Completed."""
-        OrderBase.execute(self, dt, size, price, closed, closedvalue, closedcomm, opened,
-                          openedvalue, openedcomm, margin, pnl, psize, pprice)
+    def execute(self, *fill: Any) -> None:
+        """Record a fill (``OrderBase.execute``'s arguments) and set Partial or Completed."""
+        OrderBase.execute(self, *fill)
         self.status = self.Partial if self.executed.remsize else self.Completed
 
     def expire(self) -> bool:
