@@ -7,6 +7,7 @@ order helpers (``buy``, ``sell``, ``close``, ``order_target_*``, brackets).
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 from typing import Any
 
 from ..analyzers.base import next_call, step_analyzers
@@ -26,6 +27,7 @@ class Strategy(TradingHooks, LineIterator):
     csv = True
     _running_cerebro: Any = None
     _hears_orders = True  # until _prepare_run looks: whether notify_order is overridden
+    _position0: Any = None  # during a run: the broker's lookup of the first data's position
 
     # -- construction -----------------------------------------------------------------------
     def _preinit(self, args: tuple, kwargs: dict) -> tuple[tuple, dict]:
@@ -125,6 +127,8 @@ class Strategy(TradingHooks, LineIterator):
         self._cash_analyzers = [a for a in self._stepped_analyzers if a._listens_cash()]
         self._dlens = [0] * len(self.datas)
         self._stepfn = self._step
+        if self.datas and self.broker is not None:
+            self._position0 = functools.partial(self.broker.getposition, self.datas[0])
         hook = self.notify_order  # an instance attribute, or a class's own method
         self._hears_orders = getattr(hook, "__func__", None) is not TradingHooks.notify_order
         cls = type(self)
@@ -148,6 +152,7 @@ class Strategy(TradingHooks, LineIterator):
         return True
 
     def _stop(self) -> None:
+        self._position0 = None  # the run is over: position asks the broker again
         n = self._iclk.idx + 1
         for buf in getattr(self, "_sclines", ()):
             del buf._a[n:]
@@ -375,7 +380,9 @@ class Strategy(TradingHooks, LineIterator):
 
     @property
     def position(self) -> Any:
-        return self.broker.getposition(self.datas[0])
+        """The first data's position (read by most strategies on every bar)."""
+        get = self._position0
+        return self.broker.getposition(self.datas[0]) if get is None else get()
 
     def getpositionbyname(self, name: str | None = None, broker: Any = None) -> Any:
         data = self.datas[0] if not name else self.getdatabyname(name)
