@@ -22,9 +22,8 @@ def standarddev(values: Sequence[float], avgx: float | None = None, bessel: bool
     mean = average(values) if avgx is None else avgx
     # (v - mean) ** 2.0 for each value, as backtrader squares: C pow, which is not always
     # the correctly rounded v * v; map(pow) does the same calls without a Python loop
-    squares = list(map(pow, np.subtract(np.asarray(values, dtype=np.float64), mean).tolist(),
-                       itertools.repeat(2.0)))
-    return math.sqrt(average(squares, bessel=bessel))
+    devs = np.subtract(np.asarray(values, dtype=np.float64), mean).tolist()
+    return math.sqrt(math.fsum(map(pow, devs, itertools.repeat(2.0))) / (len(devs) - bessel))
 
 
 class FundModeMixin:
