@@ -127,3 +127,15 @@ def test_class_defined_in_a_function_sweeps_here_and_on_forked_workers(bars_shor
     pd.testing.assert_frame_equal(comparable(serial),
                                   comparable(sweep(Local, feed(bars_short), grid, workers=2)))
     assert serial["error"].isna().all() and (serial["final_value"] != 10_000).any()
+
+
+@pytest.mark.parametrize(("combos", "workers"), [(25, 2), (400, 2), (7, 4), (1, 1), (100_000, 8)])
+def test_default_batches_shrink_to_single_combinations_and_keep_every_one_once(combos, workers):
+    from tradebridge.sweep.runner import _batches
+
+    batches = _batches(list(range(combos)), workers, None)
+    sizes = [len(b) for b in batches]
+    assert [c for b in batches for c in b] == list(range(combos))  # in order, each once
+    assert sizes == sorted(sizes, reverse=True) and sizes[-1] == 1
+    assert sizes[0] <= -(-combos // (8 * workers))  # the first no bigger than before
+    assert [len(b) for b in _batches(list(range(10)), 2, 3)] == [3, 3, 3, 1]  # as asked

@@ -51,8 +51,15 @@ def _done_rows(out: str | Path | None, key: Callable[[Mapping[str, Any]], str]) 
 
 
 def _batches(combos: list[dict], workers: int, batch_size: int | None) -> list[list[dict]]:
-    size = batch_size or max(1, -(-len(combos) // (workers * _BATCHES_PER_WORKER)))
-    return [combos[i:i + size] for i in range(0, len(combos), size)]
+    """``combos`` in batches of ``batch_size``; by default each batch is a share of what is
+    left (a 1/(8 workers) part), so batches shrink to single combinations at the end and no
+    worker waits long for another to finish a big last batch."""
+    out, i, n = [], 0, len(combos)
+    while i < n:
+        size = batch_size or max(1, -(-(n - i) // (workers * _BATCHES_PER_WORKER)))
+        out.append(combos[i:i + size])
+        i += size
+    return out
 
 
 def sweep(strategy: type, data: Any, grid: Mapping[str, Iterable[Any]], *, metric: str = "sharpe",
