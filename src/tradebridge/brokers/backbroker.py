@@ -149,7 +149,6 @@ class BackBroker(BrokerBase):
         self.startingcash = self.cash = self.p.cash = check_finite("cash", cash)
         self._value_last = cash
         if deferred is not None:  # what an observer reading after this call would record
-            deferred.eager = deferred.clock.idx
             deferred.record_now(self.cash, cash)
 
     setcash = set_cash
@@ -216,7 +215,6 @@ class BackBroker(BrokerBase):
             if lever:
                 value = levered
         if deferred is not None:
-            deferred.eager = deferred.clock.idx
             deferred.record_now(self.cash, self._value_last)
         return value
 
@@ -288,7 +286,7 @@ class BackBroker(BrokerBase):
         start = deferred.valued + 1
         if read and start == end == now and not deferred.holding:  # read every bar: value it
             self._revalue()
-            deferred.valued = deferred.eager = now
+            deferred.valued = now
             deferred.record_now(self.cash, self._value_last)
             return
         if start <= end:
@@ -314,8 +312,8 @@ class BackBroker(BrokerBase):
             if cp is not None and close is not None and close._a is deferred.closes:
                 deferred.hold(start, end, cash, pos.size, pos.price, cp.mult, cp.leverage)
                 return
-        values = [self._revalue_at(clk, i, now) for i in range(start, end + 1)]
-        deferred.record(start, end, cash, values)  # bar by bar, as every bar would be
+        for i in range(start, end + 1):  # bar by bar, as every bar would be
+            deferred.record_at(i, cash, self._revalue_at(clk, i, now))
         deferred.eager = end
 
     def _revalue_at(self, clk: Any, i: int, now: int) -> float:
@@ -443,14 +441,15 @@ class BackBroker(BrokerBase):
     def submit(self, order: Order, check: bool = True) -> Order:
         """Queue ``order`` with its bracket; transmit the group when ``transmit`` is set."""
         links = self.links
-        if order.parent is None and order.transmit and order.ref not in links.children:
-            return self.transmit(order, check=check)  # a lone order: no bracket group
-        pref = links.take_children(order)
-        if pref is None:
-            return order
+        if order.parent is None:  # its own group (take_children would say so, with a call)
+            pref = order.ref
+        else:
+            pref = links.take_children(order)
+            if pref is None:
+                return order
         if pref == order.ref and order.transmit and pref not in links.children:
-            return self.transmit(order, check=check)
-        group = self.links.children[pref]
+            return self.transmit(order, check=check)  # a lone order: no bracket group
+        group = links.children[pref]
         group.append(order)
         if order.transmit:
             for member in list(group):
@@ -551,19 +550,17 @@ class BackBroker(BrokerBase):
             cash -= comm
         return cash, (psize, pprice)
 
-    def _fill_size(self, order: Order, price: float, ago: int) -> float:
-        """Size to fill now: all that remains, or what the filler allows."""
-        filler = self.p.filler
-        if filler is None:
-            return order.executed.remsize
-        size = filler(order, price, ago)
+    def _filler_size(self, order: Order, price: float, ago: int) -> float:
+        """Size the broker's filler allows to fill now (signed as the order)."""
+        size = self.p.filler(order, price, ago)
         return size if order.isbuy() else -size
 
     def _execute(self, order: Order, ago: int, price: Any, dtcoc: Any = None) -> None:
         """Fill (part of) ``order`` at ``price``: update cash, position, order; notify."""
         if price is None:
             return
-        size = order.executed.remsize if self.p.filler is None else self._fill_size(order, price, ago)
+        size = (order.executed.remsize if self.p.filler is None  # no filler: all that remains
+                else self._filler_size(order, price, ago))
         comminfo, data, cinfocomp = self._schemes(order)
         position = self.positions[data]
         (self.cash, psize, pprice, pnl, closed, closedvalue, closedcomm, opened, openedvalue,
@@ -675,7 +672,6 @@ class BackBroker(BrokerBase):
             self._apply_cash_additions()
         self._revalue()
         if deferred is not None:
-            deferred.eager = deferred.clock.idx
             deferred.record_now(self.cash, self._value_last)
 
 

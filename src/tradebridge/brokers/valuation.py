@@ -134,20 +134,11 @@ class DeferredValues:
                     view[steps] = figures
                     del view  # no buffer left exported: the array may grow or shrink again
 
-    def record(self, start: int, end: int, cash: float, values: list[float]) -> None:
-        """Bars ``start``..``end`` were valued: cash ``cash`` throughout, ``values`` bar by bar."""
-        lo, hi = start + self.offset, end + 1 + self.offset
-        flat = array("d", (cash,)) * (hi - lo)
-        vals = array("d", values)
-        for cash_a, value_a in self.sinks:
-            if cash_a is not None:
-                cash_a[lo:hi] = flat
-            if value_a is not None:
-                value_a[lo:hi] = vals
-
     def record_now(self, cash: float, value: float) -> None:
-        """The current bar's figures: valued now, or changed after (cash set or added)."""
-        self.record_at(self.clock.idx, cash, value)
+        """The broker's own figures for the current bar (valued now, or changed after: cash
+        set or added); they are newer than anything held."""
+        self.eager = self.clock.idx
+        self.record_at(self.eager, cash, value)
 
     def record_at(self, bar: int, cash: float, value: float) -> None:
         """One bar's figures."""

@@ -139,7 +139,6 @@ class OrderBase(FastCopy, Parametrized):
         p.__dict__ = {**pcls._defaults, **dict(zip(_ARGS, self._args))}
         return p
 
-
     def _setup(self, owner: Any, data: Any, size: Any, price: Any, pricelimit: Any,
                exectype: Any, valid: Any, tradeid: Any, oco: Any, trailamount: Any,
                trailpercent: Any, parent: Any, transmit: Any, simulated: Any,
