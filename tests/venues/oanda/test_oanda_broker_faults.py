@@ -214,3 +214,48 @@ def test_seeded_chaos_of_errors_delays_lost_answers_cuts_and_malformed_lines_lea
         strat, broker = run_script(sb, journal, _flow(rng, orders), stop_at=40, on_step=chaos, retries=8)
         sb.faults("clear")
         _check(sb, journal, broker, strat, orders)
+
+
+def test_a_transaction_stream_refused_more_often_than_rest_retries_is_reopened_and_misses_nothing(tmp_path):
+    rng = random.Random(51)
+    orders: list = []
+    journal = tmp_path / "j.sqlite"
+
+    def refuse_stream(n):
+        if n == 4:  # far more refusals than a REST call's 1 retry: the stream must not give up
+            sb.faults("fail", 503, count=12, retry_after=0.01, path="transactions/stream")
+            sb.faults("cut_streams", "transactions")
+
+    with sandbox(heartbeat=0.1) as sb:
+        strat, broker = run_script(sb, journal, _flow(rng, orders), stop_at=30, on_step=refuse_stream,
+                                   retries=1)
+        assert sb.call(lambda: sb.state.faults.injected["error"]) >= 12
+        sb.faults("clear")
+        _check(sb, journal, broker, strat, orders)
+    assert not [m for m in strat.messages if "given up" in m]
+    assert any("transaction stream was cut" in m for m in strat.messages)
+
+
+def test_a_transaction_stream_given_up_is_told_to_the_strategy_as_orders_no_longer_followed(tmp_path):
+    journal = tmp_path / "j.sqlite"
+
+    def refuse_stream(n):
+        if n == 2:
+            sb.faults("fail", 503, seconds=60.0, retry_after=0.01, path="transactions/stream")
+            sb.faults("cut_streams", "transactions")
+
+    with sandbox(heartbeat=0.1) as sb:
+        strat, broker = run_script(sb, journal, {}, stop_at=12, on_step=refuse_stream, catch_up=False,
+                                   stream_retries=2)
+        assert broker.connected is False
+    given_up = [m for m in strat.messages if "transaction stream given up" in m]
+    assert len(given_up) == 1, strat.messages
+    assert "could not reopen the stream after 3 attempt(s)" in given_up[0]
+    assert "orders and fills are no longer followed" in given_up[0]
+    assert not [m for m in strat.messages if "store task failed" in m]
+
+
+def test_stream_retries_below_minus_one_is_refused_at_construction_naming_the_param(tmp_path):
+    with pytest.raises(ValueError, match=r"stream_retries must be -1 \(forever\) or a count >= 0, got -2"):
+        bt.stores.OandaStore(token="t" * 20, account="101-001-0000001-001", base_url="http://127.0.0.1:9",
+                             journal=tmp_path / "j.sqlite", stream_retries=-2)

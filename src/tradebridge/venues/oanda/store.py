@@ -61,6 +61,7 @@ class OandaStore(LoopThreadStore):
         ("timeout", 10.0),
         ("heartbeat_timeout", 10.0),
         ("retries", 4),
+        ("stream_retries", -1),
         ("backoff_initial", 0.5),
         ("backoff_max", 30.0),
         ("restart_grace", 10.0),
@@ -89,6 +90,11 @@ class OandaStore(LoopThreadStore):
             raise ValueError(
                 f"OandaStore account_tmout must be a positive number of seconds, got {p.account_tmout!r}"
             )
+        if not isinstance(p.stream_retries, int) or p.stream_retries < -1:
+            raise ValueError(f"OandaStore stream_retries must be -1 (forever) or a count >= 0, "
+                             f"got {p.stream_retries!r}")
+        self._stream_policy = Backoff(reconnect=p.stream_retries, initial=p.backoff_initial,
+                                      maximum=p.backoff_max, timeout=None)
         self.client: Any = None
         self._init_loop()
         self.instruments: dict[str, dict[str, Any]] = {}  # name -> v20 Instrument JSON
@@ -191,15 +197,25 @@ class OandaStore(LoopThreadStore):
 
     # -- transactions, in order -----------------------------------------------------------------
     async def _transactions_forever(self) -> None:
-        stream = self.client.transaction_stream(heartbeats=True, on_event=self._on_txn_stream)
-        async with stream:
-            async for item in stream:
-                if isinstance(item, m.TransactionHeartbeat):
-                    newest = item.last_transaction_id
-                    if self.synced and newest and self.upto is not None and int(newest) > self.upto:
-                        await self.catch_up()
-                elif isinstance(item, m.Transaction):
-                    await self._deliver([item])
+        """Follow the transaction stream; without it orders and fills go unseen, so it is reopened
+        ``stream_retries`` times in a row (forever by default) and a give-up is told to the broker."""
+        stream = self.client.transaction_stream(heartbeats=True, retry=self._stream_policy,
+                                                on_event=self._on_txn_stream)
+        try:
+            async with stream:
+                async for item in stream:
+                    if isinstance(item, m.TransactionHeartbeat):
+                        newest = item.last_transaction_id
+                        if self.synced and newest and self.upto is not None and int(newest) > self.upto:
+                            await self.catch_up()
+                    elif isinstance(item, m.Transaction):
+                        await self._deliver([item])
+        except OandaError as exc:
+            self.notify(f"{self._where()}: transaction stream given up: {exc}; orders and fills are "
+                        f"no longer followed")
+            if self.synced:
+                self.synced = False
+                self._to_broker(Kind.CONNECTION, "lost")
 
     def _on_txn_stream(self, kind: str, detail: str) -> None:
         if kind in ("cut", "dead") and self.synced:
