@@ -8,7 +8,7 @@ import math
 import numpy as np
 
 __all__ = [
-    "adaptive_filter", "recursive", "rolling_count_below", "rolling_fsum", "rolling_max",
+    "adaptive_filter", "recursive", "recursive_dynamic", "rolling_count_below", "rolling_fsum", "rolling_max",
     "rolling_min", "rolling_weighted", "seeded_smoothing",
 ]
 
@@ -152,6 +152,22 @@ def recursive(x: np.ndarray, start: int, seed: float, a: float, b: float) -> np.
     out[start] = prev
     for i in range(start + 1, n):
         prev = prev * a + src[i] * b
+        out[i] = prev
+    return np.asarray(out)
+
+
+def recursive_dynamic(x: np.ndarray, start: int, seed: float, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``recursive`` with per-bar coefficients: ``y[i] = y[i-1] * a[i] + x[i] * b[i]``."""
+    src = np.asarray(x, dtype=np.float64).tolist()
+    ca = np.asarray(a, dtype=np.float64).tolist()
+    cb = np.asarray(b, dtype=np.float64).tolist()
+    n = len(src)
+    out = [math.nan] * n
+    if start >= n:
+        return np.asarray(out)
+    prev = out[start] = seed
+    for i in range(start + 1, n):
+        prev = prev * ca[i] + src[i] * cb[i]
         out[i] = prev
     return np.asarray(out)
 

@@ -1,5 +1,6 @@
-"""The base moving averages (simple, exponential, smoothed, weighted), the kernels most
-indicators build on, and ``MovingAverage`` (``MovAv``): every moving average by name."""
+"""The base moving averages (simple, exponential, smoothed, weighted), the plain averages
+(arithmetic, weighted, exponential smoothing with a fixed or per-bar alpha) most indicators
+build on, and ``MovingAverage`` (``MovAv``): every moving average by name."""
 
 from __future__ import annotations
 
@@ -8,12 +9,16 @@ from typing import Any
 
 import numpy as np
 
-from ._math import rolling_fsum, rolling_weighted, seeded_smoothing
+from ..lines.buffer import LineBuffer
+from ..lines.series import LineSeries
+from ._math import recursive_dynamic, rolling_fsum, rolling_weighted, seeded_smoothing
 from .base import Indicator
+from .basicops import PeriodN
 
 __all__ = [
-    "Average", "ExponentialMovingAverage", "ExponentialSmoothing", "MovingAverage",
-    "MovingAverageBase", "MovingAverageSimple", "SmoothedMovingAverage", "WeightedMovingAverage",
+    "Average", "ExponentialMovingAverage", "ExponentialSmoothing", "ExponentialSmoothingDynamic",
+    "MovingAverage", "MovingAverageBase", "MovingAverageSimple", "SmoothedMovingAverage",
+    "WeightedAverage", "WeightedMovingAverage",
 ]
 
 
@@ -48,15 +53,11 @@ class MovingAverageBase(Indicator):
 MovingAverage.register(MovingAverageBase)
 
 
-class Average(MovingAverageBase):
+class Average(PeriodN):
     """Arithmetic mean of the last ``period`` values."""
 
     alias = ("ArithmeticMean", "Mean")
     lines = ("av",)
-    _movav_register = False
-
-    def __init__(self) -> None:
-        self.addminperiod(self.p.period)
 
     def _vec(self) -> np.ndarray:
         return rolling_fsum(self._arr(), self.p.period) / self.p.period
@@ -86,7 +87,6 @@ class ExponentialSmoothing(Average):
 
     alias = ("ExpSmoothing",)
     params = (("alpha", None),)
-    _movav_register = False
 
     def __init__(self) -> None:
         super().__init__()
@@ -104,6 +104,60 @@ class ExponentialSmoothing(Average):
 
     def next(self) -> None:
         self.lines[0][0] = self.lines[0][-1] * self.alpha1 + self.data[0] * self.alpha
+
+
+class ExponentialSmoothingDynamic(ExponentialSmoothing):
+    """Exponential smoothing whose ``alpha`` is a line: each bar smooths with that bar's alpha.
+
+    A number (or None) for ``alpha`` smooths as ``ExponentialSmoothing`` (backtrader raises)."""
+
+    alias = ("ExpSmoothingDynamic",)
+
+    def __init__(self) -> None:
+        alpha = self.p.alpha
+        self._dynamic = isinstance(alpha, (LineSeries, LineBuffer))
+        if not self._dynamic:
+            super().__init__()
+            return
+        PeriodN.__init__(self)
+        self.alpha, self.alpha1 = alpha, 1.0 - alpha
+        self.updateminperiod(alpha._minperiod)
+
+    def _vec(self) -> np.ndarray:
+        if not self._dynamic:
+            return super()._vec()
+        x = self._arr()
+        start = self._minperiod - 1
+        seed = math.fsum(x[max(start - self.p.period + 1, 0) : start + 1].tolist()) / self.p.period
+        return recursive_dynamic(x, start, seed, self._line_arr(self.alpha1), self._line_arr(self.alpha))
+
+    def next(self) -> None:
+        if not self._dynamic:
+            super().next()
+            return
+        self.lines[0][0] = self.lines[0][-1] * self.alpha1[0] + self.data[0] * self.alpha[0]
+
+
+class WeightedAverage(PeriodN):
+    """``coef`` times the sum of the last ``period`` values times ``weights`` (oldest first)."""
+
+    alias = ("AverageWeighted",)
+    lines = ("av",)
+    params = (("coef", 1.0), ("weights", ()))
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.weights = [float(w) for w in self.p.weights]
+        if len(self.weights) != self.p.period:  # backtrader: 0.0 without weights, or a truncated sum
+            raise ValueError(f"{type(self).__name__}: weights must give one weight per bar of the "
+                             f"period ({self.p.period}), got {len(self.weights)}")
+
+    def _vec(self) -> np.ndarray:
+        return self.p.coef * rolling_weighted(self._arr(), self.weights)
+
+    def next(self) -> None:
+        window = self.data.get(size=self.p.period)
+        self.lines[0][0] = self.p.coef * math.fsum(w * x for w, x in zip(self.weights, window))
 
 
 class ExponentialMovingAverage(MovingAverageBase):
