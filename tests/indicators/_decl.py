@@ -22,13 +22,23 @@ def _tb_plotlines(cls: Any) -> dict[str, dict[str, Any]]:
     return {k: dict(v) for k, v in cls.plotlines._defaults.items()}
 
 
+def _same_param(ours: Any, theirs: Any) -> bool:
+    """Equal values; a class (``_movav=EMA``) matches by name anywhere in backtrader's class
+    line (its ``EMA`` is an alias subclass of ``ExponentialMovingAverage``)."""
+    if isinstance(ours, type) and isinstance(theirs, type):
+        return ours.__name__ in {k.__name__ for k in theirs.__mro__}
+    return bool(ours == theirs)
+
+
 def assert_same_declarations(names: Iterable[str]) -> None:
     """Each name is in both indicator namespaces with the same params (in order), lines,
     plotinfo values (the keys tradebridge has) and plotlines styles (empty ones aside)."""
     for name in names:
         ours, theirs = getattr(tradebridge.ind, name, None), getattr(backtrader.ind, name, None)
         assert ours is not None and theirs is not None, f"missing indicator name: {name}"
-        assert ours.params._getitems() == list(theirs.params._getitems()), name
+        mine, want = ours.params._getitems(), list(theirs.params._getitems())
+        assert [k for k, _ in mine] == [k for k, _ in want], name
+        assert all(_same_param(a, b) for (_, a), (_, b) in zip(mine, want)), name
         assert ours.getlinealiases() == theirs.lines.getlinealiases(), name
         info = dict(theirs.plotinfo._getpairs())
         assert {k: info[k] for k in ours.plotinfo._defaults} == ours.plotinfo._defaults, name

@@ -1,5 +1,5 @@
 """Moving averages built from other averages: DEMA, TEMA, Hull, zero-lag EMA, Kaufman's
-adaptive average and the error-correcting zero-lag indicator."""
+adaptive average, the error-correcting zero-lag indicator and Dickson's average of the last two."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from .averages import ExponentialMovingAverage, MovingAverageBase, WeightedMovin
 from .basicops import SumN
 
 __all__ = [
-    "AdaptiveMovingAverage", "DoubleExponentialMovingAverage", "HullMovingAverage",
+    "AdaptiveMovingAverage", "DicksonMovingAverage", "DoubleExponentialMovingAverage", "HullMovingAverage",
     "TripleExponentialMovingAverage", "ZeroLagExponentialMovingAverage", "ZeroLagIndicator",
 ]
 
@@ -136,3 +136,19 @@ class ZeroLagIndicator(MovingAverageBase):
 
     def next(self) -> None:
         self.lines[0][0] = self._best(self.data[0], self.ema[0], self.lines[0][-1])
+
+
+class DicksonMovingAverage(MovingAverageBase):
+    """Dickson's average: the mean of the error-correcting EMA (``period``, ``gainlimit``) and a
+    Hull average over ``hperiod`` (``_hma`` may replace Hull, ``_movav`` the EMA)."""
+
+    alias = ("DMA", "DicksonMA")
+    lines = ("dma",)
+    params = (("gainlimit", 50), ("hperiod", 7), ("_movav", ExponentialMovingAverage),
+              ("_hma", HullMovingAverage))
+
+    def __init__(self) -> None:
+        p = self.p
+        ec = ZeroLagIndicator(self.data, period=p.period, gainlimit=p.gainlimit, _movav=p._movav)
+        hull = p._hma(self.data, period=p.hperiod)
+        self.lines.dma = (ec + hull) / 2.0
