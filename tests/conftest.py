@@ -8,8 +8,13 @@ matplotlib.use("Agg")
 
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
+from hypothesis import settings  # noqa: E402
 
 from tradebridge.utils.synthetic import synthetic_ohlcv  # noqa: E402
+
+# Tests check correctness, never speed: a property example slowed by a loaded CI machine is no failure.
+settings.register_profile("tradebridge", deadline=None)
+settings.load_profile("tradebridge")
 
 
 @pytest.fixture(scope="session")
