@@ -17,6 +17,7 @@ from . import (
     sizers,
     stores,
     studies,
+    writer,
 )
 from .analyzers import Analyzer, TimeFrameAnalyzerBase
 from .brokers import BackBroker, BrokerBase
@@ -49,6 +50,7 @@ from .sizers import Sizer, SizerBase
 from .stores import Store
 from .utils.dates import date2num, num2date, num2time, time2num
 from .utils.timeframe import TimeFrame
+from .writer import WriterBase, WriterFile, WriterStringIO
 
 ind = indicators
 obs = observers

@@ -23,6 +23,7 @@ from .optreturn import OptReturn
 from .parallel import run_parallel
 from .strategy import Strategy
 from .timer import Timer
+from .writers import RunWriters
 
 __all__ = ["Cerebro"]
 
@@ -60,6 +61,8 @@ class Cerebro(ParamsMixin):
         self.indicators: list[tuple[type, tuple, dict]] = []
         self.sizers: dict[int, tuple[Any, tuple, dict]] = {}
         self.writers: list[Any] = []
+        self.runwriters: list[Any] = []  # the writers of the current run (backtrader's name)
+        self._runwriters = RunWriters()
         self.stores: list[Any] = []
         self.feeds: list[Any] = []
         self.signals: list[Any] = []
@@ -148,6 +151,7 @@ class Cerebro(ParamsMixin):
         self.sizers[idx] = (sizercls, args, kwargs)
 
     def addwriter(self, wrtcls: type, *args: Any, **kwargs: Any) -> None:
+        """Add a writer (e.g. ``bt.WriterFile``), built with these arguments when run() starts."""
         self.writers.append((wrtcls, args, kwargs))
 
     def addstore(self, store: Any) -> None:
@@ -252,6 +256,9 @@ class Cerebro(ParamsMixin):
             setattr(self.p, key, val)
         if not self.datas:
             raise ValueError("Cerebro.run: no data feeds were added (use cerebro.adddata)")
+        self._runwriters = RunWriters.of(self)  # before anything runs: a bad out path fails here
+        self.runwriters = self._runwriters.writers
+        self.writers_csv = bool(self._runwriters.csv)
         if not self.strats:
             from .strategy import Strategy as _Default
 
@@ -297,6 +304,8 @@ class Cerebro(ParamsMixin):
         broker.start()
         for feed in self.feeds:
             feed.start()
+        writers = self._runwriters
+        writers.add_data_headers(self.datas)
         for data in self.datas:
             if not data.__dict__.get("_preloaded"):
                 data._start()
@@ -312,8 +321,10 @@ class Cerebro(ParamsMixin):
             if tz is not None:
                 strat._settz(tz)
             strat._start()
+            writers.add_strategy_headers(strat)
             strat._prepare_run(capacity)
         self._check_periods(runstrats)
+        writers.start()
         for timer in self._timers:
             timer.start(self.datas[0])
         from ..progress import Progress
@@ -357,6 +368,7 @@ class Cerebro(ParamsMixin):
         for store in self.stores:
             store.stop()
         self._end_live()
+        writers.stop(self.datas, runstrats)
         if self._dooptimize and self.p.optreturn:
             return [OptReturn.of(s) for s in runstrats]
         return runstrats

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..utils.dates import num2date
+from .writers import step_calls
 
 __all__ = ["check_timers", "run_next", "run_once", "sorted_datas"]
 
@@ -31,9 +32,11 @@ def run_once(cerebro: Any, runstrats: list[Any]) -> None:
     single = datas[0] if len(datas) == 1 else None
     stores = cerebro.stores
     tick = cerebro._progress.update if cerebro._progress.active else None
-    if single is not None and len(runstrats) == 1 and not (timers or coo or stores or tick):
+    rows = cerebro._runwriters.csv  # csv writers want a row after each strategy step
+    if single is not None and len(runstrats) == 1 and not (timers or coo or stores or tick or rows):
         _run_once_plain(cerebro, single, runstrats[0])
         return
+    steps = step_calls(cerebro, runstrats)
     while True:
         if single is not None:
             dclk = single._clk
@@ -65,8 +68,8 @@ def run_once(cerebro: Any, runstrats: list[Any]) -> None:
             check_timers(cerebro, runstrats, dt0, cheat=False)
         for dclk, iclk in pairs:
             iclk.idx = dclk.idx
-        for strat in runstrats:
-            strat._step(dt0)
+        for step in steps:
+            step(dt0)
             if cerebro._event_stop:
                 return
         if tick is not None:
@@ -118,6 +121,7 @@ def run_next(cerebro: Any, runstrats: list[Any]) -> None:
     dt0 = _INF
     tick = cerebro._progress.update if cerebro._progress.active else None
     live = getattr(cerebro, "_liveloop", None)  # engine.live.LiveLoop in live runs
+    steps = list(zip(runstrats, step_calls(cerebro, runstrats)))
     while d0ret or d0ret is None:
         if live is not None:
             live.pump()
@@ -186,10 +190,10 @@ def run_next(cerebro: Any, runstrats: list[Any]) -> None:
                 check_timers(cerebro, runstrats, dt0, cheat=False)
             for dclk, iclk in pairs:
                 iclk.idx = dclk.idx
-            for strat in runstrats:
+            for strat, step in steps:
                 for child in strat._children:
                     child._next()
-                strat._step(*strat._next_clock())
+                step(*strat._next_clock())
                 if cerebro._event_stop:
                     return
             if tick is not None:

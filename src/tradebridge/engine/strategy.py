@@ -561,6 +561,25 @@ class Strategy(TradingHooks, LineIterator):
     def notify_timer_dispatch(self, timer: Any, when: Any) -> None:
         self.notify_timer(timer, when, *timer.args, **timer.kwargs)
 
+    # -- writers (cerebro.addwriter) ---------------------------------------------------------------
+    def getwriterheaders(self) -> list[str]:
+        """csv columns: this strategy, its csv indicators and its observers (backtrader's)."""
+        from .writers import strategy_headers
+
+        return strategy_headers(self)
+
+    def getwritervalues(self) -> list[Any]:
+        """The values for those columns at this step."""
+        from .writers import strategy_values
+
+        return strategy_values(self)
+
+    def getwriterinfo(self) -> dict[str, Any]:
+        """This strategy's part of the writers' summary (params, indicators, analyses)."""
+        from .writers import strategy_info
+
+        return strategy_info(self)
+
     def results_frame(self) -> dict[str, Any]:
         """This run's trades, orders and equity curve as pandas DataFrames."""
         from ..results import results_frame

@@ -42,6 +42,7 @@ class AbstractDataBase(ParamsInitMixin, LineSeries):
         ("filters", []), ("tz", None), ("tzinput", None), ("qcheck", 0.0), ("calendar", None),
     )
     plotinfo = dict(subplot=False)
+    csv = True  # writers put this data's values in their csv rows
     (CONNECTED, DISCONNECTED, CONNBROKEN, DELAYED, LIVE, NOTSUBSCRIBED, NOTSUPPORTED_TF,
      UNKNOWN) = range(8)
     _NOTIFNAMES = ["CONNECTED", "DISCONNECTED", "CONNBROKEN", "DELAYED", "LIVE",
@@ -395,6 +396,25 @@ class AbstractDataBase(ParamsInitMixin, LineSeries):
 
     def copyas(self, _dataname: str, **kwargs: Any) -> DataClone:
         return DataClone(dataname=self, name=_dataname, **kwargs)
+
+    # -- writers (cerebro.addwriter) -----------------------------------------------------------
+    def getwriterheaders(self) -> list[str]:
+        """csv columns: name, len, datetime, open, high, low, close, volume, openinterest, extras."""
+        from ..engine.writers import series_headers
+
+        return series_headers(self)
+
+    def getwritervalues(self) -> list[Any]:
+        """The values for those columns at the current bar."""
+        from ..engine.writers import series_values
+
+        return series_values(self)
+
+    def getwriterinfo(self) -> dict[str, Any]:
+        """This data's part of the writers' summary: name, timeframe, compression."""
+        from ..engine.writers import series_info
+
+        return series_info(self)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self._name or self.p.dataname!r}>"

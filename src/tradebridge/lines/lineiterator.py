@@ -130,6 +130,7 @@ class LineIterator(Built, LineSeries):
     _ltype = IndType
     _mindatas = 1
     _owner: Any = None
+    _lineaction = False  # True for line expressions (backtrader's LineActions)
 
     # -- construction ---------------------------------------------------------------------
     def _preinit(self, args: tuple, kwargs: dict) -> tuple[tuple, dict]:
@@ -195,8 +196,9 @@ class LineIterator(Built, LineSeries):
         return list(self._children)
 
     def getindicators_lines(self) -> list[Any]:
-        """The indicators that have lines of their own (all of them here)."""
-        return [c for c in self._children if c.lines.size()]
+        """The indicators that have lines of their own: not line expressions (``a - b``,
+        ``bt.And``...), which backtrader keeps as bare buffers (writers list these)."""
+        return [c for c in self._children if c.lines.size() and not c._lineaction]
 
     def getobservers(self) -> list[Any]:
         return list(self._observers)

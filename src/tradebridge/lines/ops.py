@@ -49,6 +49,7 @@ class _Expr(LineIterator):
 
     lines = ("expr",)
     plotinfo = dict(plot=False)
+    _lineaction = True
 
     def __init__(self, *operands: _Any) -> None:
         pass
