@@ -223,3 +223,16 @@ def test_only_csv_writers_leave_the_plain_loop(monkeypatch: pytest.MonkeyPatch,
     assert bool(calls) is plain
     steps = step_calls(cerebro, [strat])
     assert (steps == [strat._step]) is (writer_kw is None or not writer_kw["csv"])
+
+
+@pytest.mark.parametrize("kw", [{}, dict(rounding=2)])
+def test_analyzer_print_writes_as_backtraders(capsys: pytest.CaptureFixture[str], kw: dict[str, Any]) -> None:
+    """``Analyzer.print`` is a WriterFile's summary of the analysis (stdout unless ``out``)."""
+    texts = []
+    for lib in LIBS:
+        strat = build(lib).run()[0]
+        for analyzer in strat.analyzers:
+            analyzer.print(**kw)
+        texts.append(capsys.readouterr().out)
+    assert_same_text(*texts)
+    assert texts[0].count("=" * 79) == 5

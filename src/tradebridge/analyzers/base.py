@@ -135,9 +135,14 @@ class Analyzer(Built, TradingHooks, ParamsMixin):
         return self.rets
 
     def print(self, *args: Any, **kwargs: Any) -> None:
-        """Print the analysis, one ``key: value`` per line, nested dicts indented."""
-        print(f"{'=' * 20}\n{type(self).__name__}:")
-        _print_tree(self.get_analysis(), 1)
+        """Print the analysis through a ``WriterFile`` built with these arguments (stdout by
+        default; ``rounding=2``, ``out=...``), as backtrader does."""
+        from ..writer import WriterFile
+
+        writer = WriterFile(*args, **kwargs)
+        writer.start()
+        writer.writedict({type(self).__name__: self.get_analysis()})
+        writer.stop()
 
     def pprint(self, *args: Any, **kwargs: Any) -> None:
         _pprint.pprint(self.get_analysis(), *args, **kwargs)
@@ -162,15 +167,3 @@ def next_call(analyzer: Analyzer) -> Any:
         return analyzer.next
     return analyzer._next
 
-
-def _print_tree(obj: Any, level: int) -> None:
-    pad = "  " * level
-    if isinstance(obj, dict):
-        for key, val in obj.items():
-            if isinstance(val, dict):
-                print(f"{pad}- {key}:")
-                _print_tree(val, level + 1)
-            else:
-                print(f"{pad}- {key}: {val}")
-    else:
-        print(f"{pad}{obj}")
