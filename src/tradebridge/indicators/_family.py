@@ -12,14 +12,14 @@ from .averages import MovingAverage, MovingAverageBase
 __all__ = ["per_average"]
 
 
-def registered_averages() -> list[type]:
+def registered_averages() -> list[Any]:
     """Every registered moving average once (the base aside), by class name."""
     seen = {id(c): c for c in vars(MovingAverage).values()
             if isinstance(c, type) and issubclass(c, MovingAverageBase) and c is not MovingAverageBase}
     return sorted(seen.values(), key=lambda c: c.__name__)
 
 
-def _init_for(macls: type, keys: list[str]) -> Callable[[Any], None]:
+def _init_for(macls: Any, keys: list[str]) -> Callable[[Any], None]:
     """``__init__`` that builds ``macls`` on the data with the instance's params and hands it
     to the class's ``_around``."""
     def __init__(self: Any) -> None:  # noqa: N807
