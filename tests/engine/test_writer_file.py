@@ -128,6 +128,14 @@ def test_out_file_path_equals_backtraders(tmp_path: Path) -> None:
     assert_same_text(*texts)
 
 
+def test_out_may_be_a_path_object(tmp_path: Path) -> None:
+    for out in (tmp_path / "a.csv", str(tmp_path / "b.csv")):
+        cerebro = build(tb)
+        cerebro.addwriter(tb.WriterFile, csv=True, out=out)
+        cerebro.run()
+    assert (tmp_path / "a.csv").read_text() == (tmp_path / "b.csv").read_text()
+
+
 def test_writer_stringio_equals_backtraders() -> None:
     texts = []
     for lib in LIBS:
