@@ -71,7 +71,7 @@ class WriterFile(WriterBase):
 
     def __init__(self) -> None:
         check_out_path(self.p.out)
-        self._counter = itertools.count(1)
+        self._rows = 0  # rows written (an int, not itertools.count: writers get pickled)
         self.headers: list[Any] = []
         self.values: list[Any] = []
 
@@ -99,7 +99,8 @@ class WriterFile(WriterBase):
 
     def next(self) -> None:
         if self.p.csv:
-            self.writeiterable(self.values, func=str, counter=next(self._counter))
+            self._rows += 1
+            self.writeiterable(self.values, func=str, counter=self._rows)
             self.values = []
 
     def addheaders(self, headers: Iterable[Any]) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import difflib
 import io
 import re
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -244,3 +245,29 @@ def test_analyzer_print_writes_as_backtraders(capsys: pytest.CaptureFixture[str]
         texts.append(capsys.readouterr().out)
     assert_same_text(*texts)
     assert texts[0].count("=" * 79) == 5
+
+
+def test_optimization_writes_each_combination_as_backtrader() -> None:
+    """Sequential optstrategy: one writer sees every combination (the header grows with
+    each, as in backtrader); on an executor the writers travel pickled with the engine."""
+    texts = []
+    for lib in LIBS:
+        out = io.StringIO()
+        cerebro = build(lib)
+        cerebro.strats.clear()
+        cerebro.optstrategy(cross_strategy(lib), period=[4, 6])
+        cerebro.addwriter(lib.WriterFile, csv=True, out=out)
+        cerebro.run(maxcpus=1)
+        texts.append(out.getvalue())
+    assert_same_text(*texts)
+    cerebro = build(tb)
+    cerebro.strats.clear()
+    cerebro.optstrategy(PickledCross, period=[4, 6])
+    cerebro.addwriter(tb.WriterFile, csv=True, out=io.StringIO())
+    with ThreadPoolExecutor(1) as pool:  # one thread: the engine is not thread-safe, this tests pickling
+        results = cerebro.run(executor=pool)
+    assert len(results) == 2
+
+
+PickledCross = cross_strategy(tb)  # module level: the executor pickles the engine by reference
+PickledCross.__qualname__ = "PickledCross"
