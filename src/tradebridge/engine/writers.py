@@ -123,6 +123,8 @@ class RunWriters:
             w.addheaders(strat.getwriterheaders())
 
     def start(self) -> None:
+        """Before the first step (once per combination when optimizing)."""
+        self._seen = None
         for w in self.writers:
             w.start()
 
