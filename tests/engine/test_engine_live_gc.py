@@ -4,6 +4,7 @@ rarely trigger one between a tick and its order) and freezes the start-up heap f
 from __future__ import annotations
 
 import gc
+import threading
 import time
 from collections.abc import Iterator
 
@@ -95,6 +96,24 @@ def test_the_older_generations_are_collected_when_their_turn_comes(thresholds: N
         loop.close()
 
 
+class _Lockstep(ReplayLiveData):
+    """Sends each live bar only once the strategy has handled the previous one, and ``gap`` seconds
+    later: the engine surely has idle moments between bars, however loaded the machine is."""
+
+    params = (("gap", 0.05),)
+
+    def _subscribe(self) -> None:
+        self.handled = threading.Event()
+        self.handled.set()
+        super()._subscribe()
+
+    def _send_live(self, row: dict) -> None:
+        if not self.handled.wait(10.0) or self._halt.wait(self.p.gap):
+            return
+        self.handled.clear()
+        super()._send_live(row)
+
+
 class _Garbage(bt.Strategy):
     """Makes cyclic garbage on every bar and records the frozen heap while running."""
 
@@ -105,6 +124,7 @@ class _Garbage(bt.Strategy):
     def next(self) -> None:
         _cycles(12_000)
         self.frozen.append(gc.get_freeze_count())
+        self.data.handled.set()
 
     def stop(self) -> None:
         loop = self.cerebro._liveloop
@@ -117,14 +137,14 @@ def test_a_live_run_collects_while_idle_and_unfreezes_the_heap_when_it_ends(thre
     frame = pd.DataFrame({"open": 1.0, "high": 2.0, "low": 0.5, "close": 1.5, "volume": 1.0}, index=idx)
     gc.set_threshold(20_000, 10, 10)  # a bar makes a young collection half due, never wholly
     cerebro = bt.Cerebro(stdstats=False)
-    cerebro.adddata(ReplayLiveData(dataname=frame, pace=0.1))
+    cerebro.adddata(_Lockstep(dataname=frame))
     cerebro.addstrategy(_Garbage)
     assert gc.get_freeze_count() == 0
     strat = cerebro.run()[0]
     assert cerebro._liveloop is None
     assert len(strat.frozen) == 10 and max(strat.frozen) > 1000  # the start-up heap, frozen while live
-    # half due after each bar: collected in a quiet gap (timing decides how often; 9 gaps of 0.1 s)
-    assert strat.collections >= 1, strat.seen
+    # half due after each bar: collected in a quiet gap (9 gaps of 0.05 s after the strategy's step)
+    assert strat.seen[0] >= 9 and strat.collections >= 1, strat.seen  # it waited for every live bar
     assert gc.get_freeze_count() == 0  # and collectable again once the run is over
 
 
