@@ -233,7 +233,7 @@ def test_a_transaction_stream_refused_more_often_than_rest_retries_is_reopened_a
         sb.faults("clear")
         _check(sb, journal, broker, strat, orders)
     assert not [m for m in strat.messages if "given up" in m]
-    assert any("transaction stream was cut" in m for m in strat.messages)
+    assert any("the transaction stream was" in m for m in strat.messages)  # cut (or found dead)
 
 
 def test_a_transaction_stream_given_up_is_told_to_the_strategy_as_orders_no_longer_followed(tmp_path):

@@ -114,3 +114,73 @@ def test_the_token_never_appears_in_logs_reprs_messages_errors_or_the_journal_ov
     for path in tmp_path.glob("j.sqlite*"):
         assert TOKEN.encode() not in path.read_bytes()
     assert caplog.records  # the run did log (retries, the cut)
+
+
+def _limit(cid: str):
+    from tradebridge.venues.oanda import models as m
+
+    return m.OrderRequest.from_json({"type": "LIMIT", "instrument": "EUR_USD", "units": "1000",
+                                     "price": "0.5", "clientExtensions": {"id": cid}})
+
+
+def _market():
+    from tradebridge.venues.oanda import models as m
+
+    return m.OrderRequest.from_json({"type": "MARKET", "instrument": "EUR_USD", "units": "1000"})
+
+
+def test_a_snapshot_is_one_cut_an_order_made_and_cancelled_between_its_reads_is_left_to_the_stream(tmp_path):
+    with sandbox() as sb:
+        store = store_for(sb, tmp_path / "j.sqlite")
+        store.attach_inbox(Inbox())
+        try:
+            store.start()
+            client = store.client
+            since = sb.call(lambda: sb.state.account.last_id)
+            real, made = client.pending_orders_at, []
+
+            async def pending_then_churn():
+                answer = await real()
+                made.append(f"late-{len(made)}")  # the account moves after every pending list
+                await client.create_order(_limit(made[-1]))
+                await client.cancel_order(f"@{made[-1]}")
+                return answer
+
+            client.pending_orders_at = pending_then_churn
+            summary, txns, pending, positions, cut = store.run(store._venue_state(str(since)))
+        finally:
+            store.stop()
+    assert len(made) == 5 and summary.last_transaction_id != cut  # never settled: the last read is used
+    assert pending == [] and all(int(t.id) <= int(cut) for t in txns)
+    orders: dict[str, list[str]] = {}  # venue order id -> the types of its transactions
+    for t in txns:
+        orders.setdefault(str(t.id if t.type == "LIMIT_ORDER" else t.order_id), []).append(t.type)
+    seen = [t.client_extensions.id for t in txns if t.type == "LIMIT_ORDER"]
+    # every order the cut saw is seen whole (made and cancelled); the last one lies after it
+    assert seen == made[:-1]
+    assert all(types == ["LIMIT_ORDER", "ORDER_CANCEL"] for types in orders.values())
+
+
+def test_a_snapshot_reads_again_until_positions_and_summary_reflect_the_cut(tmp_path):
+    with sandbox() as sb:
+        store = store_for(sb, tmp_path / "j.sqlite")
+        store.attach_inbox(Inbox())
+        try:
+            store.start()
+            client = store.client
+            real, calls = client.open_positions_at, []
+
+            async def positions_with_a_fill_first():
+                calls.append(1)
+                if len(calls) == 1:  # a fill lands between the pending list and the positions
+                    await client.create_order(_market())
+                return await real()
+
+            client.open_positions_at = positions_with_a_fill_first
+            summary, txns, pending, positions, cut = store.run(store._venue_state(None))
+            last = sb.call(lambda: sb.state.account.last_id)
+        finally:
+            store.stop()
+    assert len(calls) == 2
+    assert cut == summary.last_transaction_id == str(last)
+    assert [p.instrument for p in positions] == ["EUR_USD"]

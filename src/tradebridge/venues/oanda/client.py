@@ -324,6 +324,23 @@ class OandaClient:
         return await self._get(f"{self._acct(account)}/orders", "orders",  # type: ignore[no-any-return]
                                self._many(m.Order.from_json, "orders"), params)
 
+    async def pending_orders_at(self, account: str | None = None) -> tuple[list[m.Order], str | None]:
+        """The pending orders and the id of the newest transaction they reflect (a consistent cut)."""
+        return await self._listing(f"{self._acct(account)}/orders", "orders", m.Order.from_json,
+                                   {"state": "PENDING"})
+
+    async def open_positions_at(self, account: str | None = None) -> tuple[list[m.Position], str | None]:
+        """The open positions and the id of the newest transaction they reflect."""
+        return await self._listing(f"{self._acct(account)}/openPositions", "positions", m.Position.from_json)
+
+    async def _listing(self, path: str, key: str, model: Callable[[Any], Any],
+                       params: Mapping[str, Any] | None = None) -> tuple[list[Any], str | None]:
+        data = await self.request("GET", path, params=params)
+        items = self._parse(self._many(model, key), data.get(key) if isinstance(data, dict) else data,
+                            f"GET {path}")
+        last = data.get("lastTransactionID") if isinstance(data, dict) else None
+        return items, (str(last) if last is not None else None)
+
     async def order(self, order_specifier: str, account: str | None = None) -> m.Order:
         """One order by id or ``@clientID``."""
         return await self._get(f"{self._acct(account)}/orders/{_seg(order_specifier)}", "order",  # type: ignore[no-any-return]

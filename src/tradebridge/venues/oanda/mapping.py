@@ -316,9 +316,11 @@ def venue_snapshot(
     positions: Iterable[m.Position],
     transactions: Iterable[m.Transaction],
     summary: m.AccountSummary,
+    cursor: str | None = None,
 ) -> VenueSnapshot:
     """The snapshot of a (re)connect: pending orders (and the bracket children riding on them),
-    fills and ends since the cursor, net positions, marginAvailable as cash, the newest id."""
+    fills and ends since the cursor, net positions, marginAvailable as cash, and the cursor: the
+    id the answers reflect (default the newest transaction given, else the summary's)."""
     txns = sorted(transactions, key=lambda t: int(t.id))
     positions = list(positions)
     for position in positions:
@@ -349,7 +351,8 @@ def venue_snapshot(
                 executions.append(payload)
             elif kind is Kind.ORDER and payload.status != "Accepted":
                 closed.append(payload)
-    cursor = txns[-1].id if txns else summary.last_transaction_id
+    if cursor is None:
+        cursor = txns[-1].id if txns else summary.last_transaction_id
     return VenueSnapshot(
         open_orders=tuple(open_orders),
         executions=tuple(executions),

@@ -37,6 +37,9 @@ log = logging.getLogger(__name__)
 
 
 
+_CUT_TRIES = 5  # reads of a (re)connect snapshot until orders, positions and summary agree
+
+
 class _Secret(str):
     """A string that never shows itself in a repr (the token in ``store.p``)."""
 
@@ -305,13 +308,13 @@ class OandaStore(LoopThreadStore):
                 sent = frozenset(self.answered)  # orders handed over after this are in flight
             since = cursor if cursor is not None else (None if self.upto is None else str(self.upto))
             self.ledger.restore(ledger, since)
-            summary, txns, pending, positions = await self._venue_state(since)
+            summary, txns, pending, positions, cut = await self._venue_state(since)
             if set(unacked) - client_ids_in(pending, txns) and self.p.restart_grace > 0:
                 await asyncio.sleep(self.p.restart_grace)
-                summary, txns, pending, positions = await self._venue_state(since)
+                summary, txns, pending, positions, cut = await self._venue_state(since)
             # cash=None: marginAvailable moves with prices; the ledger checks the balance instead
-            snapshot = dataclasses.replace(venue_snapshot(self.mapper, pending, positions, txns, summary),
-                                           sent=sent, cash=None)
+            state = venue_snapshot(self.mapper, pending, positions, txns, summary, cursor=cut)
+            snapshot = dataclasses.replace(state, sent=sent, cash=None)
             mismatch = self.ledger.check(summary, txns, self._cash_tolerance())
             self.last_summary = summary
             values = account_values(summary)
@@ -329,11 +332,27 @@ class OandaStore(LoopThreadStore):
         """The broker's ``cash_tolerance`` (0.01 without a broker)."""
         return float(getattr(getattr(self.broker, "p", None), "cash_tolerance", 0.01))
 
-    async def _venue_state(self, since: str | None) -> tuple[Any, list[m.Transaction], Any, Any]:
-        summary = await self.client.account_summary()
+    async def _venue_state(self, since: str | None) -> tuple[Any, list[m.Transaction], Any, Any, str | None]:
+        """Summary, transactions after ``since``, pending orders and positions as one cut: all as of
+        the transaction id the pending orders reflect (the cut, returned last).
+
+        The answers come one after the other while the account may move. An order created and
+        cancelled between two of them would be in neither list and taken for never sent, so
+        transactions after the cut are left to the stream. The reads are repeated (a few times)
+        until positions and summary reflect the same id, so positions and balance checks compare
+        like with like."""
+        for _ in range(_CUT_TRIES):
+            pending, cut = await self.client.pending_orders_at()
+            positions, at_positions = await self.client.open_positions_at()
+            summary = await self.client.account_summary()
+            if cut is None or cut == at_positions == summary.last_transaction_id:
+                break
         txns = list((await self.client.transactions_since(since)).transactions) if since else []
-        pending = await self.client.orders(state="PENDING")
-        return summary, txns, pending, await self.client.positions(open_only=True)
+        if cut is not None and since is not None and int(cut) < int(since):
+            cut = since  # never behind what was handed over already
+        if cut is not None:
+            txns = [t for t in txns if int(t.id) <= int(cut)]
+        return summary, txns, pending, positions, cut
 
     async def _resync(self) -> None:
         """Sync after a stream reconnect, retried with backoff while the venue refuses (429/5xx storms)."""
