@@ -49,7 +49,7 @@ class Trader(bt.Strategy):
             return
         self.live += 1
         close = self.data.close[0]
-        step = self.live % 4
+        step = self.live % 4 if self.live <= self.p.bars else 0  # past --bars: no new orders
         if step == 1:
             order = self.buy(size=60)  # fills in parts over several bars
         elif step == 2:

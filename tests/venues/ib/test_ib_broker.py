@@ -181,3 +181,22 @@ def test_a_price_off_the_tick_is_rejected_by_tws_with_error_110(tmp_path):
     order = orders["buy"]
     assert strat.statuses(order)[-1] == "Rejected"
     assert strat.info(order)["venue_code"] == 110
+
+
+def test_orders_and_cancels_held_back_by_the_message_rate_limit_reach_tws_before_the_store_disconnects(
+        tmp_path):
+    placed = []
+
+    def place_and_cancel(s):  # 6 messages a bar on bars replayed far faster than 5 s apart
+        for _ in range(3):
+            order = s.buy(size=10, exectype=bt.Order.Limit, price=_round(s.data.close[0] * 0.9))
+            placed.append(order)
+            s.cancel(order)
+
+    with sandbox() as sb:
+        strat, broker = run_script(sb, 62, tmp_path, {n: place_and_cancel for n in range(2, 12)}, stop_at=14)
+        venue = venue_orders(sb, 62)
+    sent = [o.info["client_id"] for o in placed]
+    assert len(sent) == 30 and set(sent) <= set(venue)  # every order reached TWS: none dropped at the stop
+    assert not [cid for cid, w in venue.items() if w.alive]  # and every cancel: nothing left working
+    assert not [m for m in strat.messages if "held back" in str(m)]

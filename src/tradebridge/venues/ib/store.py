@@ -39,6 +39,7 @@ _CLIENT_ID_IN_USE = 326
 _RESTORED = (1101, 1102)
 _LOST = 1100
 _MAX_RANDOM_CLIENT_ID = 2**16 - 1
+_DRAIN_SECONDS = 5.0  # at stop: how long requests held back by ib_async's rate limit may take to go out
 
 
 class _Fatal(Exception):
@@ -128,8 +129,23 @@ class IBStore(LoopThreadStore):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         if self.ib is not None and self.ib.isConnected():
+            await self._drain()
             self.ib.disconnect()
         self.connected = False
+
+    async def _drain(self) -> None:
+        """Let the requests ib_async holds back (at most 45 a second) go out before disconnecting:
+        a cancel or an order asked for just before the stop must reach TWS, not be dropped."""
+        queued = getattr(self.ib.client, "_msgQ", None)
+        if queued is None:
+            return
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + _DRAIN_SECONDS
+        while queued and self.ib.isConnected() and loop.time() < deadline:
+            await asyncio.sleep(0.02)
+        if queued:
+            self.notify(f"{len(queued)} request(s) held back by the message rate limit were not sent "
+                        f"before disconnecting from {self._where()}; the next start reconciles them")
 
     def _where(self) -> str:
         return f"TWS/IB Gateway at {self.p.host}:{self.p.port}"
