@@ -7,6 +7,9 @@ from __future__ import annotations
 import logging
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
 import pytest
 from oanda_live_kit import TOKEN, run_script, sandbox, store_for
@@ -129,27 +132,34 @@ def _market():
     return m.OrderRequest.from_json({"type": "MARKET", "instrument": "EUR_USD", "units": "1000"})
 
 
-def test_a_snapshot_is_one_cut_an_order_made_and_cancelled_between_its_reads_is_left_to_the_stream(tmp_path):
+@contextmanager
+def _started_store(tmp_path) -> Iterator[tuple[Any, Any]]:
+    """A sandbox and a started OandaStore on it (no broker), stopped afterwards."""
     with sandbox() as sb:
         store = store_for(sb, tmp_path / "j.sqlite")
         store.attach_inbox(Inbox())
         try:
             store.start()
-            client = store.client
-            since = sb.call(lambda: sb.state.account.last_id)
-            real, made = client.pending_orders_at, []
-
-            async def pending_then_churn():
-                answer = await real()
-                made.append(f"late-{len(made)}")  # the account moves after every pending list
-                await client.create_order(_limit(made[-1]))
-                await client.cancel_order(f"@{made[-1]}")
-                return answer
-
-            client.pending_orders_at = pending_then_churn
-            summary, txns, pending, positions, cut = store.run(store._venue_state(str(since)))
+            yield sb, store
         finally:
             store.stop()
+
+
+def test_a_snapshot_is_one_cut_an_order_made_and_cancelled_between_its_reads_is_left_to_the_stream(tmp_path):
+    with _started_store(tmp_path) as (sb, store):
+        client = store.client
+        since = sb.call(lambda: sb.state.account.last_id)
+        real, made = client.pending_orders_at, []
+
+        async def pending_then_churn():
+            answer = await real()
+            made.append(f"late-{len(made)}")  # the account moves after every pending list
+            await client.create_order(_limit(made[-1]))
+            await client.cancel_order(f"@{made[-1]}")
+            return answer
+
+        client.pending_orders_at = pending_then_churn
+        summary, txns, pending, positions, cut = store.run(store._venue_state(str(since)))
     assert len(made) == 5 and summary.last_transaction_id != cut  # never settled: the last read is used
     assert pending == [] and all(int(t.id) <= int(cut) for t in txns)
     orders: dict[str, list[str]] = {}  # venue order id -> the types of its transactions
@@ -162,25 +172,19 @@ def test_a_snapshot_is_one_cut_an_order_made_and_cancelled_between_its_reads_is_
 
 
 def test_a_snapshot_reads_again_until_positions_and_summary_reflect_the_cut(tmp_path):
-    with sandbox() as sb:
-        store = store_for(sb, tmp_path / "j.sqlite")
-        store.attach_inbox(Inbox())
-        try:
-            store.start()
-            client = store.client
-            real, calls = client.open_positions_at, []
+    with _started_store(tmp_path) as (sb, store):
+        client = store.client
+        real, calls = client.open_positions_at, []
 
-            async def positions_with_a_fill_first():
-                calls.append(1)
-                if len(calls) == 1:  # a fill lands between the pending list and the positions
-                    await client.create_order(_market())
-                return await real()
+        async def positions_with_a_fill_first():
+            calls.append(1)
+            if len(calls) == 1:  # a fill lands between the pending list and the positions
+                await client.create_order(_market())
+            return await real()
 
-            client.open_positions_at = positions_with_a_fill_first
-            summary, txns, pending, positions, cut = store.run(store._venue_state(None))
-            last = sb.call(lambda: sb.state.account.last_id)
-        finally:
-            store.stop()
+        client.open_positions_at = positions_with_a_fill_first
+        summary, txns, pending, positions, cut = store.run(store._venue_state(None))
+        last = sb.call(lambda: sb.state.account.last_id)
     assert len(calls) == 2
     assert cut == summary.last_transaction_id == str(last)
     assert [p.instrument for p in positions] == ["EUR_USD"]
