@@ -64,10 +64,11 @@ class Trader(bt.Strategy):
         if self.live >= self.p.bars:
             for alive in [o for o in self.placed if o.alive()]:
                 self.cancel(alive)
-            # ends once no order of this run or of the killed one can fill any more, so the venue's
-            # executions after it ends are none the journal could have had
+            # ends once no order of this run or of the killed one can fill any more (it cannot
+            # cancel the killed run's), so no execution comes after it; on a loaded machine the
+            # bars queue up faster than they are handled, hence the wide safety cap
             journal = self.broker.journal
-            if not journal.registry.alive() or self.live >= self.p.bars + 40:
+            if not journal.registry.alive() or self.live >= self.p.bars + 400:
                 self.env.runstop()
 
 

@@ -120,6 +120,7 @@ def test_a_sigkilled_strategy_restarts_on_its_journal_without_resending_and_appl
 
             second = Runner(sb.port, journal, bars=12, stderr=tmp_path / "second.err")
             done = second.finish(60)
+            at_end = {r.execution.exec_id for r in _venue_execs(sb)}
         finally:
             market.stop()
         orders = _venue_orders(sb)
@@ -138,7 +139,17 @@ def test_a_sigkilled_strategy_restarts_on_its_journal_without_resending_and_appl
         fills = [f.exec_id for f in j.fills()]
         for ref in lost_in_kill:  # the restart found it never reached the venue
             assert j.status_history(ref)[-1][0] == "Rejected", j.status_history(ref)
-    assert len(fills) == len(set(fills)) and sorted(fills) == sorted(r.execution.exec_id for r in venue_execs)
+        histories = {ref: j.status_history(ref) for ref in {w.req.order_ref for w in orders}}
+        states = {k: (v.status, v.external, v.venue_ids) for k, v in j.registry.states().items()}
+    refs_by_id = {w.order_id: w.req.order_ref for w in orders}
+    unjournaled = [(r.execution.exec_id, refs_by_id.get(r.execution.order_id),
+                    "after the end" if r.execution.exec_id not in at_end else "during the run")
+                   for r in venue_execs if r.execution.exec_id not in set(fills)]
+    assert len(fills) == len(set(fills)) and not unjournaled, (
+        f"venue executions not journaled: {unjournaled}; done: {done}; sent before the kill: "
+        f"{sorted(sent_before)}; statuses: {histories}; registry: {states}; "
+        f"venue: {[(w.order_id, w.req.order_ref, w.alive, w.filled) for w in orders]}")
+    assert sorted(fills) == sorted(r.execution.exec_id for r in venue_execs)
     assert missed <= set(fills)
     assert done["position"] == pytest.approx(position)
     assert done["cash"] == pytest.approx(cash)
