@@ -3,6 +3,7 @@ exactly the single runs' results (and backtrader's)."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import backtrader
@@ -47,12 +48,18 @@ def strategy(lib: Any) -> type:
     return Cross
 
 
-def sweep(lib: Any, df: Any, maxcpus: int) -> dict[tuple, tuple]:
+# a module-level name, so that an executor can pickle it
+CrossTB = strategy(tradebridge)
+CrossTB.__name__ = CrossTB.__qualname__ = "CrossTB"
+
+
+def sweep(lib: Any, df: Any, maxcpus: int, executor: Any = None) -> dict[tuple, tuple]:
     cerebro = lib.Cerebro(maxcpus=maxcpus, stdstats=False)
     cerebro.adddata(lib.feeds.PandasData(dataname=df))
-    cerebro.optstrategy(strategy(lib), fast=[5, 8], slow=range(20, 41, 10))
+    cross = strategy(lib) if executor is None else CrossTB
+    cerebro.optstrategy(cross, fast=[5, 8], slow=range(20, 41, 10))
     cerebro.addanalyzer(final_value_analyzer(lib), _name="fv")
-    runs = cerebro.run()
+    runs = cerebro.run() if executor is None else cerebro.run(executor=executor)
     assert all(len(r) == 1 for r in runs)
     out = {}
     for (strat,) in runs:
@@ -76,6 +83,13 @@ def test_sweep_equals_single_runs_and_backtrader(maxcpus: int, bars: Any) -> Non
     for (fast, slow), result in ours.items():
         assert result == single(bars, fast, slow)
     assert ours == sweep(backtrader, bars, 1)
+
+
+def test_a_thread_pool_executor_runs_combinations_side_by_side_with_single_run_results(bars: Any) -> None:
+    # engines in threads of one process keep their own build stage and owners (they used to mix)
+    with ThreadPoolExecutor(3) as pool:
+        ours = sweep(tradebridge, bars, 2, executor=pool)
+    assert ours == sweep(tradebridge, bars, 1)
 
 
 def test_optreturn_false_returns_full_strategies(bars_short: Any) -> None:

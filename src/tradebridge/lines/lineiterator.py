@@ -7,6 +7,7 @@ engine computes children first, vectorised over whole arrays (``_once``) or bar 
 from __future__ import annotations
 
 import functools
+import threading
 from typing import Any
 
 import numpy as np
@@ -19,12 +20,22 @@ __all__ = ["IndType", "LineIterator", "ObsType", "StratType", "base_of", "curren
 
 IndType, StratType, ObsType = 0, 1, 2
 
-_OWNERS: list[Any] = []
+class _Owners(threading.local):
+    """The objects whose ``__init__`` is running, innermost last: one stack per thread, so
+    strategies built at the same time in threads (a thread pool executor) do not adopt each
+    other's indicators."""
+
+    def __init__(self) -> None:
+        self.stack: list[Any] = []
+
+
+_OWNERS = _Owners()
 
 
 def current_owner() -> Any:
     """The object whose ``__init__`` is running (the owner of anything created now)."""
-    return _OWNERS[-1] if _OWNERS else None
+    stack = _OWNERS.stack
+    return stack[-1] if stack else None
 
 
 def base_of(obj: Any) -> Any:
@@ -48,11 +59,12 @@ def build(init: Any, self: Any, args: tuple, kwargs: dict) -> None:
     unknown = unknown_kwargs(init, list(kwargs))
     if unknown:
         raise unknown_param_error(self, unknown[0])
-    _OWNERS.append(self)
+    stack = _OWNERS.stack
+    stack.append(self)
     try:
         init(self, *args, **kwargs)
     finally:
-        _OWNERS.pop()
+        stack.pop()
         self._tb_building = False
     self._postinit()
 

@@ -5,15 +5,15 @@ engine runs they compute on the current values (``self.sma > 0`` is a plain bool
 from __future__ import annotations
 
 import operator
+import threading
 from typing import Any
 
 __all__ = ["STAGE", "LineOpsMixin"]
 
 
-class _Stage:
-    """Whether the engine is running (operators on values) or building (operators on lines)."""
-
-    __slots__ = ("running",)
+class _Stage(threading.local):
+    """Whether the engine is running (operators on values) or building (operators on lines),
+    per thread: engines may run in threads of one process (a thread pool executor)."""
 
     def __init__(self) -> None:
         self.running = False
