@@ -21,7 +21,7 @@ from ..lines.params import ParamsMixin
 from .loops import run_next, run_once
 from .optreturn import OptReturn
 from .parallel import run_parallel
-from .strategy import Strategy
+from .strategy import BUILDING, Strategy
 from .timer import Timer
 from .writers import RunWriters
 
@@ -412,14 +412,14 @@ class Cerebro(ParamsMixin):
 
     def _build_strategies(self, iterstrat: Iterable[tuple[type, tuple, dict]]) -> list[Any]:
         runstrats = []
-        Strategy._running_cerebro = self
+        BUILDING.cerebro = self
         try:
             for idx, (stratcls, sargs, skwargs) in enumerate(iterstrat):
                 strat = stratcls(*sargs, **skwargs)
                 self._equip(strat, idx)
                 runstrats.append(strat)
         finally:
-            Strategy._running_cerebro = None
+            BUILDING.cerebro = None
         return runstrats
 
     def _equip(self, strat: Strategy, idx: int) -> None:

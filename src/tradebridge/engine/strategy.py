@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import functools
+import threading
 from typing import Any
 
 from ..analyzers.base import next_call, step_analyzers
@@ -16,7 +17,18 @@ from ..lines.lineiterator import LineIterator, StratType, TradingHooks, base_of
 from ..lines.params import unknown_param_error
 from .collection import ItemCollection
 
-__all__ = ["Strategy"]
+__all__ = ["BUILDING", "Strategy"]
+
+
+class _Building(threading.local):
+    """The cerebro building strategies in this thread: a strategy takes it before its ``__init__``
+    (per thread, so engines in a thread pool executor never take each other's)."""
+
+    def __init__(self) -> None:
+        self.cerebro: Any = None
+
+
+BUILDING = _Building()
 
 
 class Strategy(TradingHooks, LineIterator):
@@ -25,13 +37,12 @@ class Strategy(TradingHooks, LineIterator):
     _ltype = StratType
     lines = ("datetime",)
     csv = True
-    _running_cerebro: Any = None
     _hears_orders = True  # until _prepare_run looks: whether notify_order is overridden
     _position0: Any = None  # during a run: the broker's lookup of the first data's position
 
     # -- construction -----------------------------------------------------------------------
     def _preinit(self, args: tuple, kwargs: dict) -> tuple[tuple, dict]:
-        cerebro = Strategy._running_cerebro
+        cerebro = BUILDING.cerebro
         self.env = self.cerebro = cerebro
         self.broker = cerebro.broker if cerebro is not None else None
         self._orderspending: list[Any] = []
