@@ -20,6 +20,7 @@ __all__ = ["IndType", "LineIterator", "ObsType", "StratType", "base_of", "curren
 
 IndType, StratType, ObsType = 0, 1, 2
 
+
 class _Owners(threading.local):
     """The objects whose ``__init__`` is running, innermost last: one stack per thread, so
     strategies built at the same time in threads (a thread pool executor) do not adopt each

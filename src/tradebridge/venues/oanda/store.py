@@ -35,8 +35,6 @@ __all__ = ["OandaStore"]
 
 log = logging.getLogger(__name__)
 
-
-
 _CUT_TRIES = 5  # reads of a (re)connect snapshot until orders, positions and summary agree
 
 
