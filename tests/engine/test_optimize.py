@@ -92,6 +92,16 @@ def test_a_thread_pool_executor_runs_combinations_side_by_side_with_single_run_r
     assert ours == sweep(tradebridge, bars, 1)
 
 
+def test_an_executor_given_a_strategy_defined_in_a_function_gets_an_error_saying_what_to_do(
+        bars_short: Any) -> None:
+    cerebro = tradebridge.Cerebro(stdstats=False)
+    cerebro.adddata(tradebridge.feeds.PandasData(dataname=bars_short))
+    cerebro.optstrategy(strategy(tradebridge), fast=(3, 4))
+    with ThreadPoolExecutor(1) as pool, pytest.raises(TypeError, match=r"(?s)strategy.<locals>.Cross.*"
+                                                      r"define classes at module level"):
+        cerebro.run(executor=pool)
+
+
 def test_optreturn_false_returns_full_strategies(bars_short: Any) -> None:
     cerebro = tradebridge.Cerebro(optreturn=False, maxcpus=1)
     cerebro.adddata(tradebridge.feeds.PandasData(dataname=bars_short))

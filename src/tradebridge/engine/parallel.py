@@ -43,6 +43,11 @@ def _run_on_executor(cerebro: Any, n: int, executor: Any, maxcpus: int) -> list[
     cbs, cerebro.optcbs = cerebro.optcbs, []
     try:
         payload = pickle.dumps(cerebro, protocol=pickle.HIGHEST_PROTOCOL)
+    except (pickle.PicklingError, AttributeError, TypeError) as exc:
+        raise TypeError(
+            f"cerebro.run(executor=...) ships the engine to the executor's workers with pickle, "
+            f"which failed: {exc}. Strategies, analyzers, observers, sizers and their params must "
+            "be picklable: define classes at module level in an importable module") from exc
     finally:
         cerebro.optcbs = cbs
     size = max(1, -(-n // (maxcpus * 4)))
