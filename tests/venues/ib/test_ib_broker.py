@@ -195,6 +195,7 @@ def test_orders_and_cancels_held_back_by_the_message_rate_limit_reach_tws_before
 
     with sandbox() as sb:
         strat, broker = run_script(sb, 62, tmp_path, {n: place_and_cancel for n in range(2, 12)}, stop_at=14)
+        sb.call(sb.server.until(lambda: 62 not in sb.server.sessions))  # TWS read all the client sent
         venue = venue_orders(sb, 62)
     sent = [o.info["client_id"] for o in placed]
     assert len(sent) == 30 and set(sent) <= set(venue)  # every order reached TWS: none dropped at the stop
