@@ -112,7 +112,8 @@ def _doubling_sums(x: np.ndarray, period: int, m: int) -> tuple[np.ndarray, np.n
     return acc
 
 
-def _window_view(x: np.ndarray, period: int) -> np.ndarray:
+def window_view(x: np.ndarray, period: int) -> np.ndarray:
+    """Every full window of ``x``, one row each, oldest value first (a view, no copy)."""
     return np.lib.stride_tricks.sliding_window_view(x, period)
 
 
@@ -132,7 +133,7 @@ def _rolling_pick(x: np.ndarray, period: int, better: np.ufunc) -> np.ndarray:
     out = np.full(n, np.nan)
     if n < period:
         return out
-    win = _window_view(x, period)
+    win = window_view(x, period)
     cur = win[:, 0].copy()
     for k in range(1, period):
         v = win[:, k]
@@ -192,7 +193,7 @@ def rolling_weighted(x: np.ndarray, weights: list[float]) -> np.ndarray:
     out = np.full(len(x), np.nan)
     if len(x) < period:
         return out
-    prods = _window_view(x, period) * np.asarray(weights, dtype=np.float64)
+    prods = window_view(x, period) * np.asarray(weights, dtype=np.float64)
     s = prods[:, 0].copy()
     c = np.zeros(len(s))
     with np.errstate(invalid="ignore", over="ignore"):
@@ -211,7 +212,7 @@ def rolling_count_below(x: np.ndarray, period: int) -> np.ndarray:
     out = np.full(len(x), np.nan)
     if len(x) < period:
         return out
-    win = _window_view(x, period)
+    win = window_view(x, period)
     out[period - 1 :] = (win < win[:, -1:]).sum(axis=1)
     return out
 

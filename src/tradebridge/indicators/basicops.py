@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from ._math import rolling_count_below, rolling_fsum, rolling_max, rolling_min
+from ._math import rolling_count_below, rolling_fsum, rolling_max, rolling_min, window_view
 from .base import Indicator
 
 __all__ = [
@@ -27,11 +27,6 @@ def apply_windows(x: np.ndarray, period: int, func: Callable[[list[float]], Any]
     for i in range(max(start, period - 1), len(vals)):
         out[i] = func(vals[i - period + 1 : i + 1])
     return out
-
-
-def _windows(x: np.ndarray, period: int) -> np.ndarray:
-    """Every full window of ``x``, one row each, oldest value first."""
-    return np.lib.stride_tricks.sliding_window_view(np.asarray(x, dtype=np.float64), period)
 
 
 class PeriodN(Indicator):
@@ -99,7 +94,7 @@ class _TruthN(OperationN):
         x = self._arr()
         out = np.full(len(x), np.nan)
         if len(x) >= self.p.period:
-            nonzero = _windows(x, self.p.period) != 0.0
+            nonzero = window_view(x, self.p.period) != 0.0
             out[self.p.period - 1 :] = nonzero.all(axis=1) if self._all else nonzero.any(axis=1)
         return out
 
@@ -204,7 +199,7 @@ class FindFirstIndex(OperationN):
         if len(x) < period:
             return out
         target = (rolling_max if evalfunc is max else rolling_min)(x, period)[period - 1 :]
-        hits = _windows(x, period)[:, ::-1] == target[:, None]  # newest first
+        hits = window_view(x, period)[:, ::-1] == target[:, None]  # newest first
         if self._newest:
             ago = hits.argmax(axis=1).astype(np.float64)
         else:
