@@ -94,8 +94,7 @@ class OandaStore(LoopThreadStore):
         if not isinstance(p.stream_retries, int) or p.stream_retries < -1:
             raise ValueError(f"OandaStore stream_retries must be -1 (forever) or a count >= 0, "
                              f"got {p.stream_retries!r}")
-        self._stream_policy = Backoff(reconnect=p.stream_retries, initial=p.backoff_initial,
-                                      maximum=p.backoff_max, timeout=None)
+        self._stream_policy = self._backoff(p.stream_retries)
         self.client: Any = None
         self._init_loop()
         self.instruments: dict[str, dict[str, Any]] = {}  # name -> v20 Instrument JSON
@@ -124,6 +123,11 @@ class OandaStore(LoopThreadStore):
             self.put(kind, payload, self.broker)
 
     # -- lifecycle ------------------------------------------------------------------------------
+    def _backoff(self, reconnect: int) -> Backoff:
+        """The store's backoff (``backoff_initial`` .. ``backoff_max``) over ``reconnect`` retries."""
+        return Backoff(reconnect=reconnect, initial=self.p.backoff_initial, maximum=self.p.backoff_max,
+                       timeout=None)
+
     def _where(self) -> str:
         where = self.p.base_url or ("fxTrade Practice" if self.p.practice else "fxTrade (live)")
         return f"OANDA {where}"
@@ -132,7 +136,7 @@ class OandaStore(LoopThreadStore):
         from .client import OandaClient
 
         p = self.p
-        policy = Backoff(reconnect=p.retries, initial=p.backoff_initial, maximum=p.backoff_max, timeout=None)
+        policy = self._backoff(p.retries)
         return OandaClient(
             str(p.token),
             p.account,
@@ -214,15 +218,18 @@ class OandaStore(LoopThreadStore):
         except OandaError as exc:
             self.notify(f"{self._where()}: transaction stream given up: {exc}; orders and fills are "
                         f"no longer followed")
-            if self.synced:
-                self.synced = False
-                self._to_broker(Kind.CONNECTION, "lost")
+            self._lose_sync()
+
+    def _lose_sync(self) -> None:
+        """Transactions are no longer followed: the broker hears the connection is lost (once)."""
+        if self.synced:
+            self.synced = False
+            self._to_broker(Kind.CONNECTION, "lost")
 
     def _on_txn_stream(self, kind: str, detail: str) -> None:
         if kind in ("cut", "dead") and self.synced:
-            self.synced = False
             self.notify(f"{self._where()}: the transaction stream was {kind} ({detail}); reconnecting")
-            self._to_broker(Kind.CONNECTION, "lost")
+            self._lose_sync()
         elif kind == "open" and not self.synced and self.upto is not None:
             self.spawn(self._resync())
         elif kind == "malformed":
@@ -354,9 +361,7 @@ class OandaStore(LoopThreadStore):
 
     async def _resync(self) -> None:
         """Sync after a stream reconnect, retried with backoff while the venue refuses (429/5xx storms)."""
-        delays = Backoff(
-            reconnect=-1, initial=self.p.backoff_initial, maximum=self.p.backoff_max, timeout=None
-        ).delays()
+        delays = self._backoff(-1).delays()
         while not self.synced:
             try:
                 await self.sync()
